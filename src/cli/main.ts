@@ -1,1 +1,25 @@
-export {};
+#!/usr/bin/env node
+// midtrain's command line: one module per command, each thin.
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { benchCommand } from "./bench.js";
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName("midtrain")
+    .command(benchCommand)
+    .demandCommand(1, "name a command (see --help)")
+    .strict()
+    .fail((msg, err) => {
+      process.stderr.write(`midtrain: ${err?.message ?? msg}\n`);
+      if (!err) process.stderr.write("run 'midtrain --help' for usage\n");
+      process.exit(2);
+    })
+    .help()
+    .parseAsync();
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`midtrain: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+// `midtrain bench kernels|train`: throughput, with a baseline beside it.
+import type { CommandModule } from "yargs";
+import { benchKernels, formatKernelTable } from "../engine/bench.js";
+import { buildInfo } from "../engine/native.js";
+import { benchTrain } from "../train/bench.js";
+import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
+
+interface BenchArgs extends CommonArgs {
+  what: "kernels" | "train";
+  preset: string;
+  batch: number;
+  seq: number;
+  steps: number;
+  warmup: number;
+  threads: number;
+  torch: boolean;
+  python: string;
+}
+
+export const benchCommand: CommandModule<object, BenchArgs> = {
+  command: "bench <what>",
+  describe: "measure kernel throughput (kernels) or training tokens/s beside PyTorch (train)",
+  builder: (y) =>
+    withCommonOptions(y)
+      .positional("what", { choices: ["kernels", "train"] as const, demandOption: true })
+      .option("preset", { type: "string", default: "small", describe: "model preset (models/NAME.json) for bench train" })
+      .option("batch", { type: "number", default: 8 })
+      .option("seq", { type: "number", default: 512 })
+      .option("steps", { type: "number", default: 5 })
+      .option("warmup", { type: "number", default: 1 })
+      .option("threads", { type: "number", default: 2, describe: "CPU threads for midtrain and for the torch baseline" })
+      .option("torch", { type: "boolean", default: true, describe: "run the PyTorch baseline when python3 has torch" })
+      .option("python", { type: "string", default: "/usr/bin/python3" })
+      .check((a) => {
+        for (const k of ["batch", "seq", "steps", "threads"] as const)
+          if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive integer, got ${a[k]}`);
+        if (!Number.isInteger(a.warmup) || a.warmup < 0) throw new Error(`--warmup must be a non-negative integer`);
+        return true;
+      }) as never,
+  handler: async (a) => {
+    resolveDevice(a.device, buildInfo().cuda);
+    if (a.what === "kernels") {
+      const rows = benchKernels({ threads: a.threads, log });
+      if (a.json) process.stdout.write(JSON.stringify({ device: "cpu", blas: buildInfo().blas, threads: a.threads, kernels: rows }) + "\n");
+      else process.stdout.write(formatKernelTable(rows) + "\n");
+      return;
+    }
+    const r = await benchTrain({ ...a, seed: a.seed, log });
+    if (a.json) {
+      process.stdout.write(JSON.stringify(r) + "\n");
+      return;
+    }
+    const lines = [
+      `preset ${r.preset}: ${(r.params / 1e6).toFixed(1)}M params, batch ${r.batch} x ${r.seq}, ${r.threads} threads (${r.blas})`,
+      `midtrain: ${r.tokens_per_s.toFixed(0)} tokens/s (${r.step_ms.toFixed(0)} ms/step), ${r.gflops.toFixed(1)} GFLOP/s = ${(100 * r.fraction_of_sgemm).toFixed(0)}% of sgemm (${r.sgemm_gflops.toFixed(0)} GFLOP/s)`,
+      r.torch_tokens_per_s
+        ? `torch ${r.torch_version}: ${r.torch_tokens_per_s.toFixed(0)} tokens/s; speedup ${r.speedup!.toFixed(2)}x`
+        : `torch: ${r.torch_error ?? "skipped"}`,
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  },
+};

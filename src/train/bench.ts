@@ -1,0 +1,141 @@
+// `midtrain bench train`: training throughput of a preset on the native
+// engine, beside PyTorch running the same model, batch and thread count in the
+// same invocation (scripts/bench_torch_train.py), when /usr/bin/python3 has torch.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { gemm } from "../engine/gemm.js";
+import { Model, type Batch } from "../engine/model.js";
+import { buildInfo, setThreads } from "../engine/native.js";
+import { loadPreset, modelsDir } from "../model/presets.js";
+
+export interface TrainBenchOptions {
+  preset: string;
+  batch: number;
+  seq: number;
+  steps: number;
+  warmup: number;
+  threads: number;
+  seed: number;
+  torch: boolean;
+  python: string;
+  log: (line: string) => void;
+}
+
+export interface TrainBenchResult {
+  preset: string;
+  device: "cpu";
+  blas: string;
+  threads: number;
+  batch: number;
+  seq: number;
+  params: number;
+  steps: number;
+  step_ms: number;
+  tokens_per_s: number;
+  /** Model FLOPs per token: 6 x matmul params + causal attention (6 L H D T). */
+  flops_per_token: number;
+  gflops: number;
+  /** sgemm rate measured in this invocation (1024^3, same threads). */
+  sgemm_gflops: number;
+  fraction_of_sgemm: number;
+  loss_first: number;
+  loss_last: number;
+  torch_tokens_per_s?: number;
+  torch_version?: string;
+  speedup?: number;
+  torch_error?: string;
+}
+
+function randomBatch(B: number, T: number, V: number, seed: number): Batch {
+  let s = seed >>> 0 || 1;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s);
+  const inputIds = new Int32Array(B * T);
+  for (let i = 0; i < inputIds.length; i++) inputIds[i] = next() % V;
+  const labels = new Int32Array(B * T);
+  for (let r = 0; r < B; r++)
+    for (let t = 0; t < T; t++) labels[r * T + t] = t + 1 < T ? inputIds[r * T + t + 1]! : -100;
+  return { inputIds, labels };
+}
+
+export function measureSgemm(n = 1024, reps = 5): number {
+  const A = new Float32Array(n * n).fill(0.5), B = new Float32Array(n * n).fill(0.25), C = new Float32Array(n * n);
+  gemm({ M: n, N: n, K: n, A, B, C });
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) gemm({ M: n, N: n, K: n, A, B, C });
+  return (2 * n ** 3 * reps) / ((performance.now() - t0) / 1000) / 1e9;
+}
+
+export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult> {
+  setThreads(o.threads);
+  const config = loadPreset(o.preset);
+  const model = new Model(config, `${modelsDir}/${o.preset}.json`);
+  model.initWeights(o.seed, 0.02);
+  const c = model.config;
+  const hyper = { lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
+  const batch = randomBatch(o.batch, o.seq, c.vocab_size, o.seed + 1);
+
+  o.log(`bench train: preset ${o.preset}, ${(model.numParams() / 1e6).toFixed(1)}M params, batch ${o.batch} x seq ${o.seq}, ${o.threads} threads, ${buildInfo().blas} GEMM`);
+  const losses: number[] = [];
+  for (let i = 0; i < o.warmup; i++) losses.push((await model.step([batch], o.batch, o.seq, hyper)).loss);
+  const t0 = performance.now();
+  for (let i = 0; i < o.steps; i++) {
+    const r = await model.step([batch], o.batch, o.seq, hyper);
+    losses.push(r.loss);
+    o.log(`  step ${i + 1}/${o.steps}: loss ${r.loss.toFixed(4)}, ${(((performance.now() - t0) / (i + 1))).toFixed(0)} ms/step`);
+  }
+  const stepMs = (performance.now() - t0) / o.steps;
+  const tokensPerS = (o.batch * o.seq) / (stepMs / 1000);
+
+  const C = c.hidden_size, F = c.intermediate_size, D = c.head_dim, L = c.num_hidden_layers;
+  const Q = c.num_attention_heads * D, KV = c.num_key_value_heads * D;
+  const matmulParams = L * (C * Q * 2 + C * KV * 2 + 3 * C * F) + c.vocab_size * C;
+  const flopsPerToken = 6 * matmulParams + 6 * L * c.num_attention_heads * D * o.seq;
+  const gflops = (flopsPerToken * tokensPerS) / 1e9;
+  const sgemm = measureSgemm();
+
+  const result: TrainBenchResult = {
+    preset: o.preset,
+    device: "cpu",
+    blas: buildInfo().blas,
+    threads: o.threads,
+    batch: o.batch,
+    seq: o.seq,
+    params: model.numParams(),
+    steps: o.steps,
+    step_ms: stepMs,
+    tokens_per_s: tokensPerS,
+    flops_per_token: flopsPerToken,
+    gflops,
+    sgemm_gflops: sgemm,
+    fraction_of_sgemm: gflops / sgemm,
+    loss_first: losses[0] ?? NaN,
+    loss_last: losses[losses.length - 1] ?? NaN,
+  };
+  if (o.torch) {
+    Object.assign(result, runTorch(o, config));
+    if (result.torch_tokens_per_s) result.speedup = result.tokens_per_s / result.torch_tokens_per_s;
+  }
+  return result;
+}
+
+function runTorch(o: TrainBenchOptions, config: Record<string, unknown>): Partial<TrainBenchResult> {
+  const probe = spawnSync(o.python, ["-c", "import torch"], { encoding: "utf8" });
+  if (probe.status !== 0) return { torch_error: `${o.python} has no torch; install python3-torch for the baseline` };
+  const dir = mkdtempSync(join(tmpdir(), "midtrain-bench-"));
+  try {
+    const cfgPath = join(dir, "config.json");
+    writeFileSync(cfgPath, JSON.stringify(config));
+    const script = resolve(modelsDir, "..", "scripts", "bench_torch_train.py");
+    o.log(`bench train: PyTorch baseline (${o.python} ${script})`);
+    const args = [script, "--config", cfgPath, "--batch", `${o.batch}`, "--seq", `${o.seq}`, "--threads", `${o.threads}`, "--steps", `${o.steps}`, "--warmup", `${o.warmup}`];
+    const r = spawnSync(o.python, args, { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
+    if (r.status !== 0) return { torch_error: `torch baseline exited with ${r.status}` };
+    const line = r.stdout.trim().split("\n").pop() ?? "";
+    const t = JSON.parse(line) as { tokens_per_s: number; torch_version: string };
+    return { torch_tokens_per_s: t.tokens_per_s, torch_version: t.torch_version };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -17,11 +17,16 @@ struct AdamWHyper {
   float anchor_lambda = 0.f;
 };
 
-// anchor (p0) and anchor_w may be nullptr: no anchor / w = 1 everywhere.
+// anchor (p0) and anchor_w may be nullptr: no anchor / w = 1 everywhere
+// (anchor_w without anchor throws). The anchor term uses p before decay.
+// Like PyTorch, 1 - beta, the bias corrections, lr / bc1 and 1 - lr * wd are
+// formed in double, from the shortest decimal that rounds to each float
+// hyperparameter (0.999f -> 0.999), so they match PyTorch's Python floats.
 void adamw_update(float* p, const float* g, float* m, float* v, size_t n, const AdamWHyper& h,
                   const float* anchor, const float* anchor_w);
 
-// Sum of squares in double, for global-norm clipping.
+// Sum of squares in double, for global-norm clipping. Partials over fixed
+// 64K-element blocks summed in order: bit-identical for any thread count.
 double sum_squares(const float* x, size_t n);
 
 // True when every value is finite.

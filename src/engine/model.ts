@@ -91,8 +91,8 @@ export class Model {
   lossAndGrad(batch: Batch, B: number, T: number): { loss: number; count: number; gradNorm: number } {
     return this.m.lossAndGrad(batch, B, T);
   }
-  /** One optimizer step over the micro-batches (gradient accumulation). */
-  step(microBatches: Batch[], B: number, T: number, hyper: AdamWConfig): Promise<StepResult> {
+  /** One optimizer step over the micro-batches (gradient accumulation); bad input rejects. */
+  async step(microBatches: Batch[], B: number, T: number, hyper: AdamWConfig): Promise<StepResult> {
     return this.m.step(microBatches, B, T, hyper);
   }
 }

@@ -86,6 +86,8 @@ describe(`rope (seed ${seed})`, () => {
     [50, 8, 128, 4096, undefined],
     [64, 4, 64, 8192, llama3],
     [256, 16, 128, 32768, llama3],
+    // Positions repeat (a batch of sequences): the kernel tabulates cos/sin per position.
+    [512, 4, 64, 64, llama3],
   ] as [number, number, number, number, RefScaling | undefined][])
     it(`apply N=${N} H=${H} D=${D} pos<${maxPos} ${sc?.type ?? "default"}: forward, inverse, round trip`, () => {
       const r = new Rng(seed + N * 13 + H * 7 + D);
@@ -102,6 +104,20 @@ describe(`rope (seed ${seed})`, () => {
       const back = ropeApply({ x: y.slice(), pos, invFreq, N, H, D, inverse: true });
       expect(relErr(back, x)).toBeLessThan(1e-6);
     });
+
+  it("tabulated (repeated positions) and per-token cos/sin give the same bits", () => {
+    const r = new Rng(seed + 4);
+    const T = 40, B = 6, H = 3, D = 16, invFreq = ropeInvFreq({ D, theta: 10000 });
+    const pos = Int32Array.from({ length: B * T }, (_, i) => i % T); // span T < N = B*T: table path
+    for (const inverse of [false, true]) {
+      const x = r.f32(B * T * H * D);
+      const batched = ropeApply({ x: x.slice(), pos, invFreq, N: B * T, H, D, inverse });
+      const single = x.slice(); // one token per call: span 1 = N, per-token path
+      for (let n = 0; n < B * T; n++)
+        ropeApply({ x: single.subarray(n * H * D, (n + 1) * H * D), pos: pos.subarray(n, n + 1), invFreq, N: 1, H, D, inverse });
+      expect(Buffer.from(batched.buffer).equals(Buffer.from(single.buffer))).toBe(true);
+    }
+  });
 
   it("the inverse is the adjoint: dot(rope(x), g) == dot(x, rope_inv(g)) (so it is the backward)", () => {
     const r = new Rng(seed + 5);

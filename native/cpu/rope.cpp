@@ -46,40 +46,75 @@ void rope_inv_freq(float* inv_freq, int D, float theta, const RopeScaling& sc) {
   }
 }
 
+namespace {
+
+// cos/sin of the rotation angle for one position, into cosv[half], sinv[half].
+// As transformers' rotary embedding does in float32: angle = float(pos) *
+// inv_freq rounded to float (the product is not done in double), then cos/sin
+// of that float angle. We evaluate cos/sin in double and round, i.e. the
+// correctly rounded float32 value.
+inline void angles(int32_t pos, const float* inv_freq, int half, bool inverse, float* cosv, float* sinv) {
+  const float p = float(pos);
+  for (int i = 0; i < half; ++i) {
+    const float a = p * inv_freq[i];
+    cosv[i] = float(std::cos(double(a)));
+    const float s = float(std::sin(double(a)));
+    sinv[i] = inverse ? -s : s;  // backward: rotate by -angle
+  }
+}
+
+inline void rotate(float* x, int H, int D, const float* cosv, const float* sinv) {
+  const int half = D / 2;
+  for (int hh = 0; hh < H; ++hh) {
+    float* x0 = x + size_t(hh) * D;
+    float* x1 = x0 + half;
+#pragma omp simd
+    for (int i = 0; i < half; ++i) {
+      const float a = x0[i], b = x1[i];
+      x0[i] = a * cosv[i] - b * sinv[i];
+      x1[i] = b * cosv[i] + a * sinv[i];
+    }
+  }
+}
+
+}  // namespace
+
 void rope_apply(float* x, const int32_t* pos, const float* inv_freq, int N, int H, int D, bool inverse) {
   MT_CHECK(N >= 0 && H > 0, "rope_apply: need N >= 0 and H > 0, got N=", N, " H=", H);
   MT_CHECK(D > 0 && D % 2 == 0, "rope_apply: head dim D must be even and > 0, got ", D);
+  if (N == 0) return;
   const int half = D / 2;
   const bool par = size_t(N) * H * D >= (1u << 14);
+  const size_t row = size_t(H) * D;
+  // cos/sin cost more than the rotation itself. In a batch of B sequences the
+  // positions repeat (each restarts at 0), so when the position range is
+  // narrower than N, tabulate it once; otherwise compute per token and reuse
+  // across the H heads. Both give the same bits.
+  int32_t pmin = pos[0], pmax = pos[0];
+  for (int n = 1; n < N; ++n) {
+    pmin = pos[n] < pmin ? pos[n] : pmin;
+    pmax = pos[n] > pmax ? pos[n] : pmax;
+  }
+  const int64_t span = int64_t(pmax) - pmin + 1;
+  if (span < N) {
+    std::vector<float> tab(size_t(span) * 2 * half);  // [span][cos half | sin half]
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t p = 0; p < span; ++p)
+      angles(int32_t(pmin + p), inv_freq, half, inverse, &tab[size_t(p) * D], &tab[size_t(p) * D + half]);
+#pragma omp parallel for schedule(static) if (par)
+    for (int n = 0; n < N; ++n) {
+      const float* t = &tab[size_t(pos[n] - pmin) * D];
+      rotate(x + size_t(n) * row, H, D, t, t + half);
+    }
+    return;
+  }
 #pragma omp parallel if (par)
   {
-    // Per-token cos/sin, computed once and reused across the H heads.
-    std::vector<float> cs(size_t(2) * half);
-    float* cosv = cs.data();
-    float* sinv = cs.data() + half;
+    std::vector<float> cs(static_cast<size_t>(D));
 #pragma omp for schedule(static)
     for (int n = 0; n < N; ++n) {
-      // As transformers' rotary embedding does in float32: angle =
-      // float(pos) * inv_freq rounded to float (the product is not done in
-      // double), then cos/sin of that float angle. We evaluate cos/sin in
-      // double and round, i.e. the correctly rounded float32 value.
-      const float p = float(pos[n]);
-      for (int i = 0; i < half; ++i) {
-        const float a = p * inv_freq[i];
-        cosv[i] = float(std::cos(double(a)));
-        const float s = float(std::sin(double(a)));
-        sinv[i] = inverse ? -s : s;  // backward: rotate by -angle
-      }
-      for (int hh = 0; hh < H; ++hh) {
-        float* x0 = x + (size_t(n) * H + hh) * D;
-        float* x1 = x0 + half;
-#pragma omp simd
-        for (int i = 0; i < half; ++i) {
-          const float a = x0[i], b = x1[i];
-          x0[i] = a * cosv[i] - b * sinv[i];
-          x1[i] = b * cosv[i] + a * sinv[i];
-        }
-      }
+      angles(pos[n], inv_freq, half, inverse, cs.data(), cs.data() + half);
+      rotate(x + size_t(n) * row, H, D, cs.data(), cs.data() + half);
     }
   }
 }

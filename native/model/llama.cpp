@@ -5,6 +5,7 @@
 #include "model/llama.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -81,7 +82,25 @@ void linear_backward(const float* dy, const float* x, const float* W, float* dx,
   }
 }
 
+// Adds the wall time of one statement to a phase of the model's profile.
+struct PhaseTimer {
+  double& acc;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  ~PhaseTimer() { acc += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+};
+#define TIMED(phase, ...)                 \
+  do {                                    \
+    PhaseTimer timer_{prof_[phase]};      \
+    __VA_ARGS__;                          \
+  } while (0)
+
 }  // namespace
+
+const char* LlamaModel::phase_name(int p) {
+  static const char* names[kPhases] = {"embedding", "rmsnorm", "gemm", "attention_fwd", "attention_bwd",
+                                       "rope",      "swiglu",  "lm_head_xent", "optimizer"};
+  return names[p];
+}
 
 LlamaModel::LlamaModel(const LlamaConfig& cfg) : cfg_(cfg) {
   cfg_.validate();
@@ -223,45 +242,45 @@ void LlamaModel::forward(const Batch& b, int B, int T, bool keep) {
   const AttnShape shape{B, T, Hq, Hkv, D};
   const float scale = 1.f / std::sqrt(float(D));
 
-  embedding_forward(b.ids.data(), P + embed_, acts_[0].res1.data(), N, cfg_.vocab, C);
+  TIMED(kEmbedding, embedding_forward(b.ids.data(), P + embed_, acts_[0].res1.data(), N, cfg_.vocab, C));
   for (int l = 0; l < cfg_.layers; ++l) {
     const Layer& L = layers_[l];
     Acts& a = acts_[keep ? l : 0];
     // Residual add fused into the norm: res1 = res2(previous layer) + mlp_out.
     if (l == 0)
-      rmsnorm_forward(a.res1.data(), nullptr, a.res1.data(), a.xn1.data(), a.rstd1.data(), P + L.ln1, N, C, cfg_.rms_eps);
+      TIMED(kNorm, rmsnorm_forward(a.res1.data(), nullptr, a.res1.data(), a.xn1.data(), a.rstd1.data(), P + L.ln1, N, C, cfg_.rms_eps));
     else
-      rmsnorm_forward(acts_[keep ? l - 1 : 0].res2.data(), tmpC_.data(), a.res1.data(), a.xn1.data(), a.rstd1.data(),
-                      P + L.ln1, N, C, cfg_.rms_eps);
+      TIMED(kNorm, rmsnorm_forward(acts_[keep ? l - 1 : 0].res2.data(), tmpC_.data(), a.res1.data(), a.xn1.data(), a.rstd1.data(),
+                      P + L.ln1, N, C, cfg_.rms_eps));
     // Attention block.
     float* qdst = cfg_.qk_norm ? a.qraw.data() : a.q.data();
     float* kdst = cfg_.qk_norm ? a.kraw.data() : a.k.data();
-    linear(a.xn1.data(), P + L.wq, cfg_.qkv_bias ? P + L.bq : nullptr, qdst, N, C, Q);
-    linear(a.xn1.data(), P + L.wk, cfg_.qkv_bias ? P + L.bk : nullptr, kdst, N, C, KV);
-    linear(a.xn1.data(), P + L.wv, cfg_.qkv_bias ? P + L.bv : nullptr, a.v.data(), N, C, KV);
+    TIMED(kGemm, linear(a.xn1.data(), P + L.wq, cfg_.qkv_bias ? P + L.bq : nullptr, qdst, N, C, Q));
+    TIMED(kGemm, linear(a.xn1.data(), P + L.wk, cfg_.qkv_bias ? P + L.bk : nullptr, kdst, N, C, KV));
+    TIMED(kGemm, linear(a.xn1.data(), P + L.wv, cfg_.qkv_bias ? P + L.bv : nullptr, a.v.data(), N, C, KV));
     if (cfg_.qk_norm) {  // Qwen3: RMSNorm over each head's D values, before RoPE
-      rmsnorm_forward(qdst, nullptr, qdst, a.q.data(), a.rstdq.data(), P + L.qn, N * Hq, D, cfg_.rms_eps);
-      rmsnorm_forward(kdst, nullptr, kdst, a.k.data(), a.rstdk.data(), P + L.kn, N * Hkv, D, cfg_.rms_eps);
+      TIMED(kNorm, rmsnorm_forward(qdst, nullptr, qdst, a.q.data(), a.rstdq.data(), P + L.qn, N * Hq, D, cfg_.rms_eps));
+      TIMED(kNorm, rmsnorm_forward(kdst, nullptr, kdst, a.k.data(), a.rstdk.data(), P + L.kn, N * Hkv, D, cfg_.rms_eps));
     }
-    rope_apply(a.q.data(), pos_.data(), inv_freq_.data(), N, Hq, D, false);
-    rope_apply(a.k.data(), pos_.data(), inv_freq_.data(), N, Hkv, D, false);
-    attention_forward(a.q.data(), a.k.data(), a.v.data(), seg, a.att.data(), a.lse.data(), shape, scale);
-    linear(a.att.data(), P + L.wo, nullptr, tmpC_.data(), N, Q, C);
+    TIMED(kRope, rope_apply(a.q.data(), pos_.data(), inv_freq_.data(), N, Hq, D, false));
+    TIMED(kRope, rope_apply(a.k.data(), pos_.data(), inv_freq_.data(), N, Hkv, D, false));
+    TIMED(kAttnFwd, attention_forward(a.q.data(), a.k.data(), a.v.data(), seg, a.att.data(), a.lse.data(), shape, scale));
+    TIMED(kGemm, linear(a.att.data(), P + L.wo, nullptr, tmpC_.data(), N, Q, C));
     // MLP block: res2 = res1 + attn_out, then SwiGLU.
-    rmsnorm_forward(a.res1.data(), tmpC_.data(), a.res2.data(), a.xn2.data(), a.rstd2.data(), P + L.ln2, N, C,
-                    cfg_.rms_eps);
-    linear(a.xn2.data(), P + L.wg, nullptr, a.gate.data(), N, C, F);
-    linear(a.xn2.data(), P + L.wu, nullptr, a.up.data(), N, C, F);
-    swiglu_forward(a.gate.data(), a.up.data(), a.act.data(), size_t(N) * F);
-    linear(a.act.data(), P + L.wd, nullptr, tmpC_.data(), N, F, C);
+    TIMED(kNorm, rmsnorm_forward(a.res1.data(), tmpC_.data(), a.res2.data(), a.xn2.data(), a.rstd2.data(), P + L.ln2, N, C,
+                    cfg_.rms_eps));
+    TIMED(kGemm, linear(a.xn2.data(), P + L.wg, nullptr, a.gate.data(), N, C, F));
+    TIMED(kGemm, linear(a.xn2.data(), P + L.wu, nullptr, a.up.data(), N, C, F));
+    TIMED(kSwiglu, swiglu_forward(a.gate.data(), a.up.data(), a.act.data(), size_t(N) * F));
+    TIMED(kGemm, linear(a.act.data(), P + L.wd, nullptr, tmpC_.data(), N, F, C));
   }
-  rmsnorm_forward(acts_[keep ? cfg_.layers - 1 : 0].res2.data(), tmpC_.data(), resF_.data(), xnF_.data(),
-                  rstdF_.data(), P + final_norm_, N, C, cfg_.rms_eps);
+  TIMED(kNorm, rmsnorm_forward(acts_[keep ? cfg_.layers - 1 : 0].res2.data(), tmpC_.data(), resF_.data(), xnF_.data(),
+                  rstdF_.data(), P + final_norm_, N, C, cfg_.rms_eps));
 }
 
 void LlamaModel::forward_logits(const Batch& b, int B, int T, float* logits) {
   forward(b, B, T, false);
-  linear(xnF_.data(), lm_head(), nullptr, logits, B * T, cfg_.hidden, cfg_.vocab);
+  TIMED(kGemm, linear(xnF_.data(), lm_head(), nullptr, logits, B * T, cfg_.hidden, cfg_.vocab));
 }
 
 XentResult LlamaModel::eval_loss(const Batch& b, int B, int T) {
@@ -285,44 +304,45 @@ XentResult LlamaModel::forward_backward(const Batch& b, int B, int T, float grad
   const float scale = 1.f / std::sqrt(float(D));
 
   // LM head + cross-entropy: dxn = d loss / d xnF, lm_head grad accumulated.
-  XentResult r = lmhead_xent(xnF_.data(), lm_head(), b.labels.data(), N, C, cfg_.vocab, grad_scale, dxn_.data(),
-                             lm_head_grad(), nullptr, 0);
+  XentResult r;
+  TIMED(kLmHead, r = lmhead_xent(xnF_.data(), lm_head(), b.labels.data(), N, C, cfg_.vocab, grad_scale, dxn_.data(),
+                                 lm_head_grad(), nullptr, 0));
   std::fill(dres_.begin(), dres_.end(), 0.f);
-  rmsnorm_backward(dxn_.data(), resF_.data(), rstdF_.data(), P + final_norm_, dres_.data(), G + final_norm_, N, C);
+  TIMED(kNorm, rmsnorm_backward(dxn_.data(), resF_.data(), rstdF_.data(), P + final_norm_, dres_.data(), G + final_norm_, N, C));
 
   // dres_ holds the gradient of the residual stream flowing down.
   for (int l = cfg_.layers - 1; l >= 0; --l) {
     const Layer& L = layers_[l];
     Acts& a = acts_[l];
     // MLP: mlp_out's gradient is dres_.
-    linear_backward(dres_.data(), a.act.data(), P + L.wd, dact_.data(), false, G + L.wd, nullptr, N, F, C);
-    swiglu_backward(dact_.data(), a.gate.data(), a.up.data(), dgate_.data(), dup_.data(), size_t(N) * F);
-    linear_backward(dgate_.data(), a.xn2.data(), P + L.wg, dxn_.data(), false, G + L.wg, nullptr, N, C, F);
-    linear_backward(dup_.data(), a.xn2.data(), P + L.wu, dxn_.data(), true, G + L.wu, nullptr, N, C, F);
-    rmsnorm_backward(dxn_.data(), a.res2.data(), a.rstd2.data(), P + L.ln2, dres_.data(), G + L.ln2, N, C);
+    TIMED(kGemm, linear_backward(dres_.data(), a.act.data(), P + L.wd, dact_.data(), false, G + L.wd, nullptr, N, F, C));
+    TIMED(kSwiglu, swiglu_backward(dact_.data(), a.gate.data(), a.up.data(), dgate_.data(), dup_.data(), size_t(N) * F));
+    TIMED(kGemm, linear_backward(dgate_.data(), a.xn2.data(), P + L.wg, dxn_.data(), false, G + L.wg, nullptr, N, C, F));
+    TIMED(kGemm, linear_backward(dup_.data(), a.xn2.data(), P + L.wu, dxn_.data(), true, G + L.wu, nullptr, N, C, F));
+    TIMED(kNorm, rmsnorm_backward(dxn_.data(), a.res2.data(), a.rstd2.data(), P + L.ln2, dres_.data(), G + L.ln2, N, C));
     // Attention: attn_out's gradient is dres_ (res2 = res1 + attn_out).
-    linear_backward(dres_.data(), a.att.data(), P + L.wo, datt_.data(), false, G + L.wo, nullptr, N, Q, C);
-    attention_backward(a.q.data(), a.k.data(), a.v.data(), seg, a.att.data(), datt_.data(), a.lse.data(), dq_.data(),
-                       dk_.data(), dv_.data(), shape, scale);
-    rope_apply(dq_.data(), pos_.data(), inv_freq_.data(), N, Hq, D, true);
-    rope_apply(dk_.data(), pos_.data(), inv_freq_.data(), N, Hkv, D, true);
+    TIMED(kGemm, linear_backward(dres_.data(), a.att.data(), P + L.wo, datt_.data(), false, G + L.wo, nullptr, N, Q, C));
+    TIMED(kAttnBwd, attention_backward(a.q.data(), a.k.data(), a.v.data(), seg, a.att.data(), datt_.data(), a.lse.data(), dq_.data(),
+                       dk_.data(), dv_.data(), shape, scale));
+    TIMED(kRope, rope_apply(dq_.data(), pos_.data(), inv_freq_.data(), N, Hq, D, true));
+    TIMED(kRope, rope_apply(dk_.data(), pos_.data(), inv_freq_.data(), N, Hkv, D, true));
     float* dqs = dq_.data();
     float* dks = dk_.data();
     if (cfg_.qk_norm) {
       std::fill(dqr_.begin(), dqr_.end(), 0.f);
       std::fill(dkr_.begin(), dkr_.end(), 0.f);
-      rmsnorm_backward(dq_.data(), a.qraw.data(), a.rstdq.data(), P + L.qn, dqr_.data(), G + L.qn, N * Hq, D);
-      rmsnorm_backward(dk_.data(), a.kraw.data(), a.rstdk.data(), P + L.kn, dkr_.data(), G + L.kn, N * Hkv, D);
+      TIMED(kNorm, rmsnorm_backward(dq_.data(), a.qraw.data(), a.rstdq.data(), P + L.qn, dqr_.data(), G + L.qn, N * Hq, D));
+      TIMED(kNorm, rmsnorm_backward(dk_.data(), a.kraw.data(), a.rstdk.data(), P + L.kn, dkr_.data(), G + L.kn, N * Hkv, D));
       dqs = dqr_.data(), dks = dkr_.data();
     }
     const bool bias = cfg_.qkv_bias;
-    linear_backward(dqs, a.xn1.data(), P + L.wq, dxn_.data(), false, G + L.wq, bias ? G + L.bq : nullptr, N, C, Q);
-    linear_backward(dks, a.xn1.data(), P + L.wk, dxn_.data(), true, G + L.wk, bias ? G + L.bk : nullptr, N, C, KV);
-    linear_backward(dv_.data(), a.xn1.data(), P + L.wv, dxn_.data(), true, G + L.wv, bias ? G + L.bv : nullptr, N, C,
-                    KV);
-    rmsnorm_backward(dxn_.data(), a.res1.data(), a.rstd1.data(), P + L.ln1, dres_.data(), G + L.ln1, N, C);
+    TIMED(kGemm, linear_backward(dqs, a.xn1.data(), P + L.wq, dxn_.data(), false, G + L.wq, bias ? G + L.bq : nullptr, N, C, Q));
+    TIMED(kGemm, linear_backward(dks, a.xn1.data(), P + L.wk, dxn_.data(), true, G + L.wk, bias ? G + L.bk : nullptr, N, C, KV));
+    TIMED(kGemm, linear_backward(dv_.data(), a.xn1.data(), P + L.wv, dxn_.data(), true, G + L.wv, bias ? G + L.bv : nullptr, N, C,
+                    KV));
+    TIMED(kNorm, rmsnorm_backward(dxn_.data(), a.res1.data(), a.rstd1.data(), P + L.ln1, dres_.data(), G + L.ln1, N, C));
   }
-  embedding_backward(b.ids.data(), dres_.data(), G + embed_, N, cfg_.vocab, C);
+  TIMED(kEmbedding, embedding_backward(b.ids.data(), dres_.data(), G + embed_, N, cfg_.vocab, C));
   return r;
 }
 
@@ -347,7 +367,7 @@ StepResult LlamaModel::step(const std::vector<Batch>& micro, int B, int T, const
   res.loss = loss_sum / double(targets);
   res.targets = targets;
   res.tokens = int64_t(micro.size()) * B * T;
-  res.grad_norm = grad_norm();
+  TIMED(kOptimizer, res.grad_norm = grad_norm());
   MT_CHECK(std::isfinite(res.loss), "non-finite loss (", res.loss, "); weights not updated");
   MT_CHECK(std::isfinite(res.grad_norm), "non-finite gradient norm; weights not updated");
 
@@ -356,6 +376,7 @@ StepResult LlamaModel::step(const std::vector<Batch>& micro, int B, int T, const
   if (h.grad_clip > 0) clip = float(std::min(1.0, double(h.grad_clip) / (res.grad_norm + 1e-6)));
   if (m_.empty()) m_.assign(total_, 0.f), v_.assign(total_, 0.f);
   ++step_;
+  PhaseTimer timer{prof_[kOptimizer]};
   for (const ParamInfo& p : infos_) {
     AdamWHyper a{h.lr, h.beta1, h.beta2, h.eps, p.shape.size() >= 2 ? h.weight_decay : 0.f, step_, clip, 0.f};
     adamw_update(params_.data() + p.offset, grads_.data() + p.offset, m_.data() + p.offset, v_.data() + p.offset,

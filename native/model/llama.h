@@ -2,6 +2,7 @@
 // kernels: forward, backward, gradient accumulation and the AdamW step.
 // Parameters live in one flat buffer, addressed by Hugging Face tensor name.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -77,6 +78,12 @@ class LlamaModel {
 
   std::atomic<bool> busy{false};  // set while an async step runs
 
+  // Seconds spent per phase since the last reset (for `bench train`).
+  enum Phase { kEmbedding, kNorm, kGemm, kAttnFwd, kAttnBwd, kRope, kSwiglu, kLmHead, kOptimizer, kPhases };
+  static const char* phase_name(int p);
+  const double* profile() const { return prof_; }
+  void reset_profile() { std::fill(prof_, prof_ + kPhases, 0.0); }
+
  private:
   struct Layer {
     size_t wq, wk, wv, wo, bq, bk, bv, qn, kn, wg, wu, wd, ln1, ln2;
@@ -103,6 +110,7 @@ class LlamaModel {
   size_t embed_ = 0, final_norm_ = 0, lm_head_ = 0;
   std::vector<float> inv_freq_;
   long step_ = 0;
+  double prof_[kPhases] = {};
 
   int B_ = 0, T_ = 0;
   std::vector<Acts> acts_;

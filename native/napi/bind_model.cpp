@@ -90,7 +90,8 @@ class Model : public Napi::ObjectWrap<Model> {
                         InstanceMethod("initWeights", &Model::InitWeights),
                         InstanceMethod("forwardLogits", &Model::ForwardLogits),
                         InstanceMethod("evalLoss", &Model::EvalLoss), InstanceMethod("lossAndGrad", &Model::LossAndGrad),
-                        InstanceMethod("step", &Model::Step)});
+                        InstanceMethod("step", &Model::Step), InstanceMethod("profile", &Model::Profile),
+                        InstanceMethod("resetProfile", &Model::ResetProfile)});
   }
 
   explicit Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
@@ -221,6 +222,17 @@ class Model : public Napi::ObjectWrap<Model> {
     return o;
   }
   Napi::Value Step(const Napi::CallbackInfo& info);
+  // Seconds per phase since the last reset.
+  Napi::Value Profile(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    Napi::Object o = Napi::Object::New(info.Env());
+    for (int p = 0; p < LlamaModel::kPhases; ++p) o.Set(LlamaModel::phase_name(p), m.profile()[p]);
+    return o;
+  }
+  Napi::Value ResetProfile(const Napi::CallbackInfo& info) {
+    model(info.Env()).reset_profile();
+    return info.Env().Undefined();
+  }
 };
 
 class StepWorker : public Napi::AsyncWorker {

@@ -53,6 +53,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const lines = [
       `preset ${r.preset}: ${(r.params / 1e6).toFixed(1)}M params, batch ${r.batch} x ${r.seq}, ${r.threads} threads (${r.blas})`,
       `midtrain: ${r.tokens_per_s.toFixed(0)} tokens/s (${r.step_ms.toFixed(0)} ms/step), ${r.gflops.toFixed(1)} GFLOP/s = ${(100 * r.fraction_of_sgemm).toFixed(0)}% of sgemm (${r.sgemm_gflops.toFixed(0)} GFLOP/s)`,
+      `per step: ${Object.entries(r.phase_ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`,
       r.torch_tokens_per_s
         ? `torch ${r.torch_version}: ${r.torch_tokens_per_s.toFixed(0)} tokens/s; speedup ${r.speedup!.toFixed(2)}x`
         : `torch: ${r.torch_error ?? "skipped"}`,

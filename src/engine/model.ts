@@ -91,6 +91,13 @@ export class Model {
   lossAndGrad(batch: Batch, B: number, T: number): { loss: number; count: number; gradNorm: number } {
     return this.m.lossAndGrad(batch, B, T);
   }
+  /** Seconds spent per phase (gemm, attention_fwd, ...) since the last reset. */
+  profile(): Record<string, number> {
+    return this.m.profile();
+  }
+  resetProfile(): void {
+    this.m.resetProfile();
+  }
   /** One optimizer step over the micro-batches (gradient accumulation); bad input rejects. */
   async step(microBatches: Batch[], B: number, T: number, hyper: AdamWConfig): Promise<StepResult> {
     return this.m.step(microBatches, B, T, hyper);

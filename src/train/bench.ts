@@ -42,6 +42,8 @@ export interface TrainBenchResult {
   fraction_of_sgemm: number;
   loss_first: number;
   loss_last: number;
+  /** Milliseconds per step in each phase of the native step. */
+  phase_ms: Record<string, number>;
   torch_tokens_per_s?: number;
   torch_version?: string;
   speedup?: number;
@@ -79,6 +81,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult
   o.log(`bench train: preset ${o.preset}, ${(model.numParams() / 1e6).toFixed(1)}M params, batch ${o.batch} x seq ${o.seq}, ${o.threads} threads, ${buildInfo().blas} GEMM`);
   const losses: number[] = [];
   for (let i = 0; i < o.warmup; i++) losses.push((await model.step([batch], o.batch, o.seq, hyper)).loss);
+  model.resetProfile();
   const t0 = performance.now();
   for (let i = 0; i < o.steps; i++) {
     const r = await model.step([batch], o.batch, o.seq, hyper);
@@ -86,6 +89,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult
     o.log(`  step ${i + 1}/${o.steps}: loss ${r.loss.toFixed(4)}, ${(((performance.now() - t0) / (i + 1))).toFixed(0)} ms/step`);
   }
   const stepMs = (performance.now() - t0) / o.steps;
+  const profile = Object.fromEntries(Object.entries(model.profile()).map(([k, v]) => [k, (1000 * v) / o.steps]));
   const tokensPerS = (o.batch * o.seq) / (stepMs / 1000);
 
   const C = c.hidden_size, F = c.intermediate_size, D = c.head_dim, L = c.num_hidden_layers;
@@ -112,6 +116,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult
     fraction_of_sgemm: gflops / sgemm,
     loss_first: losses[0] ?? NaN,
     loss_last: losses[losses.length - 1] ?? NaN,
+    phase_ms: profile,
   };
   if (o.torch) {
     Object.assign(result, runTorch(o, config));

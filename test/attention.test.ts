@@ -178,20 +178,24 @@ describe(`attention (seed ${seed})`, () => {
     expect(sameBits(rows(f.out, 50, 120, Hq), rows(base.out, 50, 120, Hq))).toBe(false);
   });
 
-  it("gives bit-identical results with 1 and 2 threads", () => {
-    const r = new Rng(seed + 14);
-    const shape = { B: 2, T: 150, Hq: 4, Hkv: 2, D: 64 };
-    const { q, k, v, dout } = inputs(r, shape);
-    const seg = randomSeg(r, 2, 150);
+  it("gives bit-identical results with 1 and 2 threads (and across the two backward schemes)", () => {
+    // With 1 thread the backward always takes the fused one-pass scheme; with 2
+    // threads the B*Hkv = 1 shape takes the two-pass scheme (one fused item
+    // cannot use both threads), the B*Hkv = 4 shape stays fused.
     const threads = buildInfo().threads;
     try {
-      const run = (n: number) => {
-        setThreads(n);
-        const f = attentionForward({ q, k, v, seg, ...shape });
-        return { ...f, ...attentionBackward({ q, k, v, seg, out: f.out, lse: f.lse, dout, ...shape }) };
-      };
-      const a = run(1), b = run(2);
-      for (const key of ["out", "lse", "dq", "dk", "dv"] as const) expect(sameBits(a[key], b[key])).toBe(true);
+      for (const shape of [{ B: 2, T: 150, Hq: 4, Hkv: 2, D: 64 }, { B: 1, T: 300, Hq: 4, Hkv: 1, D: 64 }]) {
+        const r = new Rng(seed + 14 + shape.T);
+        const { q, k, v, dout } = inputs(r, shape);
+        const seg = randomSeg(r, shape.B, shape.T);
+        const run = (n: number) => {
+          setThreads(n);
+          const f = attentionForward({ q, k, v, seg, ...shape });
+          return { ...f, ...attentionBackward({ q, k, v, seg, out: f.out, lse: f.lse, dout, ...shape }) };
+        };
+        const a = run(1), b = run(2);
+        for (const key of ["out", "lse", "dq", "dk", "dv"] as const) expect(sameBits(a[key], b[key]), `${key} T=${shape.T}`).toBe(true);
+      }
     } finally {
       setThreads(threads);
     }

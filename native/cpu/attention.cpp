@@ -1,7 +1,8 @@
 // Fused causal attention on the CPU, FlashAttention-2 style (see attention.h).
 //
 // Tiles of BQ queries meet tiles of BK keys in per-thread scratch with an
-// online softmax, so memory is O(BQ*BK + (BQ+BK)*D) per thread whatever T is.
+// online softmax, so memory is O(BQ*BK + (BQ+BK)*D) per thread whatever T is
+// (plus O(B*T) ints of document bounds and, in backward, B*Hq*T floats of Di).
 //
 // Masking. Documents are contiguous runs of equal ids within a row (checked),
 // so query i sees exactly the keys [start(i), i]: a contiguous range whose two
@@ -18,20 +19,28 @@
 // tile is transposed per (query tile, key tile) pair: the forward and backward
 // pass 1 keep a query tile fixed and compute S^T = K Q^T with Q^T packed once
 // per query tile and K read in place; P V, dS K read V and K rows in place.
-// Backward pass 2 keeps a key tile fixed, packs K^T and V^T once, and reads Q
-// and dO rows in place. (Rows are read in place when D is a multiple of the
+// Backward pass 2 and the fused backward keep a key tile fixed, pack K^T and
+// V^T once, and read Q and dO rows in place. (Rows are read in place when D is a multiple of the
 // vector width W; other D pack zero-padded copies per tile.) Every score
 // q.k is accumulated over d in the same order in all three places, so the
 // backward recomputes exactly the forward's scores.
 //
-// Backward is race-free and deterministic without atomics: pass 1 runs over
-// (b, query head, query tile) and owns its rows of dq; pass 2 runs over
-// (b, kv head, key tile) and owns its rows of dk and dv, summing over the query
-// heads of its group (K/V are never copied per query head). The summation
-// order depends only on the shape, not on the thread count, so results are
-// bit-identical for any thread count. Work items are dealt round-robin
-// (schedule(static, 1)) in order of decreasing causal length, which balances
-// the triangle across threads.
+// Backward (FA2: Di = rowsum(dO * O), P recomputed from q, k and the saved
+// lse, dV += P^T dO, dP = dO V^T, dS = P (dP - Di), dQ += scale dS K,
+// dK += scale dS^T Q) is race-free and deterministic without atomics, by one
+// of two schemes that give bit-identical results:
+//  - fused: one item per (b, kv head) walks its key tiles; it owns dk/dv of
+//    its kv head and dq of the query heads of its group, so it accumulates dq
+//    in place. 5 tile products per (query tile, key tile) pair.
+//  - two-pass: pass 1 over (b, query head, query tile) owns rows of dq; pass 2
+//    over (b, kv head, key tile) owns rows of dk/dv. 7 products (S and dP are
+//    computed twice) but many more, smaller work items.
+// Fused is used when its B*Hkv items keep every thread busy (and D is a
+// multiple of W); otherwise two-pass. Both sum every value in the same order
+// (keys ascending; the query heads of a group, then query tiles, ascending),
+// so results do not depend on the thread count. K/V are never copied per
+// query head. Work items are dealt round-robin (schedule(static, 1)) in order
+// of decreasing causal length, which balances the triangle across threads.
 #include "cpu/attention.h"
 
 #include <algorithm>
@@ -453,6 +462,146 @@ void attention_backward(const float* q, const float* k, const float* v, const in
   const size_t tileD = take_size(size_t(Dp) * std::max(BQ, BK)), tileS = take_size(size_t(BQ) * BK);
   const Scratch scratch(6 * tileD + 2 * tileS + 2 * take_size(BQ), max_threads());
 
+  // One key tile (b, kv head hk, keys j0 ..): dk and dv summed over the query
+  // heads of the group and every query tile that sees the key tile. With
+  // with_dq it also adds dS K into the (unscaled) dq rows of those queries.
+  auto key_tile = [&](float* p, Ranges& rg, int b, int hk, int kt, bool with_dq) {
+    float* Kt = take(p, size_t(Dp) * BK);   // K^T [D x BK]
+    float* Vt = take(p, size_t(Dp) * BK);   // V^T [D x BK]
+    float* dK = take(p, size_t(BK) * Dp);   // [BK x Dp], unscaled
+    float* dV = take(p, size_t(BK) * Dp);   // [BK x Dp]
+    float* Qp = take(p, size_t(BQ) * Dp);   // padded Q tile when D % W != 0
+    float* dOp = take(p, size_t(BQ) * Dp);  // padded dO tile when D % W != 0
+    float* S = take(p, size_t(BQ) * BK);    // S, then P [BQ x BK]
+    float* dP = take(p, size_t(BQ) * BK);   // dP, then dS
+    const int j0 = kt * BK, nk = std::min(BK, T - j0);
+    const int* st = start.data() + size_t(b) * T;
+    const int qend = end[size_t(b) * T + j0 + nk - 1];  // later queries are in later documents
+    const size_t koff = (size_t(b) * T * Hkv + hk) * D;
+
+    pack_transposed(k + koff + j0 * kld, kld, nk, D, Kt, BK);
+    pack_transposed(v + koff + j0 * kld, kld, nk, D, Vt, BK);
+    std::memset(dK, 0, sizeof(float) * size_t(BK) * Dp);
+    std::memset(dV, 0, sizeof(float) * size_t(BK) * Dp);
+
+    for (int h = hk * G; h < (hk + 1) * G; ++h) {
+      const size_t qoff = (size_t(b) * T * Hq + h) * D;
+      const float* lh = lse + (size_t(b) * Hq + h) * T;
+      const float* dh = Dsum.data() + (size_t(b) * Hq + h) * T;
+      for (int i0 = j0; i0 < qend; i0 += BQ) {
+        const int nq = std::min(BQ, qend - i0);
+        rg.set(st, i0, nq, j0, nk);
+        const float* Qb = q + qoff + i0 * qld;
+        const float* dOb = dout + qoff + i0 * qld;
+        const float *Qr = Qb, *dOr = dOb;
+        ptrdiff_t ldr = qld;
+        if (!in_place) {
+          pack_rows(Qb, qld, nq, D, Dp, Qp);
+          pack_rows(dOb, qld, nq, D, Dp, dOp);
+          Qr = Qp, dOr = dOp, ldr = Dp;
+        }
+
+        // S = Q K^T and dP = dO V^T over the query rows that see the tile.
+        row_blocks<S_MR>(nq, [&](auto mr, int r0) {
+          constexpr int R = decltype(mr)::value;
+          int lo, hi;
+          rg.keys_of_rows(r0, R, lo, hi);
+          if (lo >= hi) return;
+          for (int c0 = lo / S_NC * S_NC; c0 < hi; c0 += S_NC) {
+            mk<R, S_NV, false>(0, D, Qb + r0 * qld, qld, 1, Kt + c0, BK, S + r0 * BK + c0, BK);
+            mk<R, S_NV, false>(0, D, dOb + r0 * qld, qld, 1, Vt + c0, BK, dP + r0 * BK + c0, BK);
+          }
+        });
+        for (int r = rg.rlo; r < rg.rhi; ++r) {
+          row_exp(S + r * BK, S + r * BK, rg.a[r], rg.e[r], scale, lh[i0 + r]);
+          row_ds(S + r * BK, dP + r * BK, dP + r * BK, rg.a[r], rg.e[r], dh[i0 + r]);
+        }
+
+        // dV += P^T dO and dK += dS^T Q, each block of keys over the rows that see it.
+        with_acc_shape(Dp, [&](auto mr, auto nv) {
+          constexpr int R = decltype(mr)::value, NV = decltype(nv)::value;
+          for (int c0 = 0; c0 < nk; c0 += R) {
+            int lo, hi;
+            rg.rows_of_keys(c0, R, lo, hi);
+            if (lo >= hi) continue;
+            for (int d0 = 0; d0 < Dp; d0 += NV * W) {
+              mk<R, NV, true>(lo, hi, S + c0, 1, BK, dOr + d0, ldr, dV + ptrdiff_t(c0) * Dp + d0, Dp);
+              mk<R, NV, true>(lo, hi, dP + c0, 1, BK, Qr + d0, ldr, dK + ptrdiff_t(c0) * Dp + d0, Dp);
+            }
+          }
+        });
+
+        // dq += dS K straight into dq's rows (D == Dp here), only rows that see
+        // the tile: each row's sum runs over keys in increasing order, as in pass 1.
+        if (with_dq)
+          with_acc_shape(Dp, [&](auto mr, auto nv) {
+            constexpr int NV = decltype(nv)::value;
+            row_blocks<decltype(mr)::value>(rg.rhi - rg.rlo, [&](auto mr2, int rr) {
+              constexpr int R = decltype(mr2)::value;
+              const int r0 = rg.rlo + rr;
+              int lo, hi;
+              rg.keys_of_rows(r0, R, lo, hi);
+              for (int d0 = 0; d0 < D; d0 += NV * W)
+                mk<R, NV, true>(lo, hi, dP + r0 * BK, BK, 1, k + koff + j0 * kld + d0, kld,
+                                dq + qoff + (i0 + r0) * qld + d0, qld);
+            });
+          });
+      }
+    }
+
+    for (int c = 0; c < nk; ++c) {
+      const float* gk = dK + ptrdiff_t(c) * Dp;
+      const float* gv = dV + ptrdiff_t(c) * Dp;
+      float* dkd = dk + koff + (j0 + c) * kld;
+      float* dvd = dv + koff + (j0 + c) * kld;
+      for (int d = 0; d < D; ++d) dkd[d] = gk[d] * scale, dvd[d] = gv[d];
+    }
+  };
+
+  // Two schemes with bit-identical results (every sum runs in the same order):
+  //  fused:    one pass over (b, kv head) items, each walking its key tiles and
+  //            accumulating dq in place: 5 tile products per (query, key) tile pair.
+  //  two-pass: pass 1 over (b, query head, query tile) for dq, pass 2 over
+  //            (b, kv head, key tile) for dk/dv: 7 products, but B*Hq*T/BQ and
+  //            B*Hkv*T/BK work items instead of B*Hkv.
+  // Fused wins unless its few items cannot keep the threads equally busy: pick
+  // it when its predicted makespan (items dealt round-robin, cost = visible
+  // (query, key) pairs) beats two-pass's evenly spread 7/5 larger work.
+  const int nth = max_threads();
+  bool fused = in_place;
+  if (fused && nth > 1) {
+    std::vector<double> cost(B, 0.0), load(nth, 0.0);
+    double total = 0;
+    for (int b = 0; b < B; ++b) {
+      for (int i = 0; i < T; ++i) cost[b] += double(i - start[size_t(b) * T + i] + 1);
+      cost[b] *= G;
+    }
+    for (long idx = 0; idx < long(B) * Hkv; ++idx) load[idx % nth] += cost[idx / Hkv], total += cost[idx / Hkv];
+    const double makespan = *std::max_element(load.begin(), load.end());
+    fused = makespan * 5 < total / nth * 7 * 0.95;
+  }
+
+  if (fused) {
+    const long items = long(B) * Hkv;
+#pragma omp parallel
+    {
+      float* p = scratch.get(thread_id());
+      Ranges rg;
+#pragma omp for schedule(static, 1)
+      for (long idx = 0; idx < items; ++idx) {
+        const int b = int(idx / Hkv), hk = int(idx % Hkv);
+        for (int t = 0; t < T; ++t)
+          std::memset(dq + ((size_t(b) * T + t) * Hq + size_t(hk) * G) * D, 0, sizeof(float) * size_t(G) * D);
+        for (int kt = 0; kt < nkt; ++kt) key_tile(p, rg, b, hk, kt, true);
+        for (int t = 0; t < T; ++t) {
+          float* row = dq + ((size_t(b) * T + t) * Hq + size_t(hk) * G) * D;
+          for (int c = 0; c < G * D; ++c) row[c] *= scale;
+        }
+      }
+    }
+    return;
+  }
+
   // Pass 1: dq. One (b, query head, query tile) per item, longest first.
   const long items1 = long(B) * Hq * nqt;
 #pragma omp parallel
@@ -542,94 +691,18 @@ void attention_backward(const float* q, const float* k, const float* v, const in
     }
   }
 
-  // Pass 2: dk, dv. One (b, kv head, key tile) per item, summing over the
-  // query heads of the group and every query tile that sees the key tile.
+  // Pass 2: dk, dv. One (b, kv head, key tile) per item; key tiles near the
+  // start have the most queries, so they go first.
   const long items2 = long(B) * Hkv * nkt;
 #pragma omp parallel
   {
     float* p = scratch.get(thread_id());
-    float* Kt = take(p, size_t(Dp) * BK);   // K^T [D x BK]
-    float* Vt = take(p, size_t(Dp) * BK);   // V^T [D x BK]
-    float* dK = take(p, size_t(BK) * Dp);   // [BK x Dp], unscaled
-    float* dV = take(p, size_t(BK) * Dp);   // [BK x Dp]
-    float* Qp = take(p, size_t(BQ) * Dp);   // padded Q tile when D % W != 0
-    float* dOp = take(p, size_t(BQ) * Dp);  // padded dO tile when D % W != 0
-    float* S = take(p, size_t(BQ) * BK);    // S, then P [BQ x BK]
-    float* dP = take(p, size_t(BQ) * BK);   // dP, then dS
     Ranges rg;
-
-    // Key tiles near the start have the most queries: they go first.
 #pragma omp for schedule(static, 1)
     for (long idx = 0; idx < items2; ++idx) {
       const int kt = int(idx / (long(B) * Hkv));
       const int bh = int(idx % (long(B) * Hkv));
-      const int b = bh / Hkv, hk = bh % Hkv;
-      const int j0 = kt * BK, nk = std::min(BK, T - j0);
-      const int* st = start.data() + size_t(b) * T;
-      const int qend = end[size_t(b) * T + j0 + nk - 1];  // later queries are in later documents
-      const size_t koff = (size_t(b) * T * Hkv + hk) * D;
-
-      pack_transposed(k + koff + j0 * kld, kld, nk, D, Kt, BK);
-      pack_transposed(v + koff + j0 * kld, kld, nk, D, Vt, BK);
-      std::memset(dK, 0, sizeof(float) * size_t(BK) * Dp);
-      std::memset(dV, 0, sizeof(float) * size_t(BK) * Dp);
-
-      for (int h = hk * G; h < (hk + 1) * G; ++h) {
-        const size_t qoff = (size_t(b) * T * Hq + h) * D;
-        const float* lh = lse + (size_t(b) * Hq + h) * T;
-        const float* dh = Dsum.data() + (size_t(b) * Hq + h) * T;
-        for (int i0 = j0; i0 < qend; i0 += BQ) {
-          const int nq = std::min(BQ, qend - i0);
-          rg.set(st, i0, nq, j0, nk);
-          const float* Qb = q + qoff + i0 * qld;
-          const float* dOb = dout + qoff + i0 * qld;
-          const float *Qr = Qb, *dOr = dOb;
-          ptrdiff_t ldr = qld;
-          if (!in_place) {
-            pack_rows(Qb, qld, nq, D, Dp, Qp);
-            pack_rows(dOb, qld, nq, D, Dp, dOp);
-            Qr = Qp, dOr = dOp, ldr = Dp;
-          }
-
-          // S = Q K^T and dP = dO V^T over the query rows that see the tile.
-          row_blocks<S_MR>(nq, [&](auto mr, int r0) {
-            constexpr int R = decltype(mr)::value;
-            int lo, hi;
-            rg.keys_of_rows(r0, R, lo, hi);
-            if (lo >= hi) return;
-            for (int c0 = lo / S_NC * S_NC; c0 < hi; c0 += S_NC) {
-              mk<R, S_NV, false>(0, D, Qb + r0 * qld, qld, 1, Kt + c0, BK, S + r0 * BK + c0, BK);
-              mk<R, S_NV, false>(0, D, dOb + r0 * qld, qld, 1, Vt + c0, BK, dP + r0 * BK + c0, BK);
-            }
-          });
-          for (int r = rg.rlo; r < rg.rhi; ++r) {
-            row_exp(S + r * BK, S + r * BK, rg.a[r], rg.e[r], scale, lh[i0 + r]);
-            row_ds(S + r * BK, dP + r * BK, dP + r * BK, rg.a[r], rg.e[r], dh[i0 + r]);
-          }
-
-          // dV += P^T dO and dK += dS^T Q, each block of keys over the rows that see it.
-          with_acc_shape(Dp, [&](auto mr, auto nv) {
-            constexpr int R = decltype(mr)::value, NV = decltype(nv)::value;
-            for (int c0 = 0; c0 < nk; c0 += R) {
-              int lo, hi;
-              rg.rows_of_keys(c0, R, lo, hi);
-              if (lo >= hi) continue;
-              for (int d0 = 0; d0 < Dp; d0 += NV * W) {
-                mk<R, NV, true>(lo, hi, S + c0, 1, BK, dOr + d0, ldr, dV + ptrdiff_t(c0) * Dp + d0, Dp);
-                mk<R, NV, true>(lo, hi, dP + c0, 1, BK, Qr + d0, ldr, dK + ptrdiff_t(c0) * Dp + d0, Dp);
-              }
-            }
-          });
-        }
-      }
-
-      for (int c = 0; c < nk; ++c) {
-        const float* gk = dK + ptrdiff_t(c) * Dp;
-        const float* gv = dV + ptrdiff_t(c) * Dp;
-        float* dkd = dk + koff + (j0 + c) * kld;
-        float* dvd = dv + koff + (j0 + c) * kld;
-        for (int d = 0; d < D; ++d) dkd[d] = gk[d] * scale, dvd[d] = gv[d];
-      }
+      key_tile(p, rg, bh / Hkv, bh % Hkv, kt, false);
     }
   }
 }

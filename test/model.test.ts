@@ -114,7 +114,10 @@ describe(`model behaviour (seed ${seed})`, () => {
     expect(Math.abs(ra.loss - rc.loss)).toBeLessThan(1e-6 * rc.loss);
     expect(ra.targets).toBe(rc.targets);
     expect(Math.abs(ra.gradNorm - rc.gradNorm)).toBeLessThan(1e-5 * rc.gradNorm);
-    for (const n of a.paramNames()) expect(relErr(a.getParam(n), c.getParam(n)), n).toBeLessThan(1e-5);
+    // The accumulated gradients (kept after the step) agree to fp32 summation
+    // order. Weights are not compared: one Adam step moves each weight by
+    // lr * sign(g), and for coordinates with g ~ 0 that sign is rounding noise.
+    for (const n of a.paramNames()) expect(relErr(a.getGrad(n), c.getGrad(n)), n).toBeLessThan(1e-5);
   });
 
   it("training is deterministic and lowers the loss", async () => {

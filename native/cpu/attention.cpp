@@ -62,29 +62,36 @@ namespace {
 
 constexpr int BQ = 64;  // queries per tile
 constexpr int BK = 64;  // keys per tile
-constexpr int W = 16;   // floats per vector; D is padded to a multiple of W
-// Score products (S = Q K^T, dP = dO V^T) run S_MR x S_NC blocks. Shapes with
-// 16+ accumulators and few B vectors per row (8 x 2) keep B in registers; GCC
-// folds the B loads of a 4 x 4 block into every FMA, halving its throughput.
-#ifndef MT_ATTN_S_MR
-#define MT_ATTN_S_MR 8
-#define MT_ATTN_S_NV 2
+// Vector width and micro-kernel shapes follow the target's registers (the
+// build uses -march=native by default): AVX-512 has 32 registers of 16 floats,
+// AVX/AVX2 16 of 8, SSE/NEON 16+ of 4. Shapes keep 12-16 accumulators plus the
+// B vectors in registers. (GCC folds the B loads of e.g. a 4 x 4 AVX-512 block
+// into every FMA instead, halving its throughput; 8 x 2 stays in registers.)
+#if defined(__AVX512F__)
+constexpr int W = 16;
+constexpr int S_MR = 8, S_NV = 2;  // score products (S = Q K^T, dP = dO V^T)
+constexpr int A_MR2 = 8, A_MR1 = 16;  // accumulation products, rows with 2 or 1 vectors per row
+#elif defined(__AVX__)
+constexpr int W = 8;
+constexpr int S_MR = 6, S_NV = 2;
+constexpr int A_MR2 = 6, A_MR1 = 12;
+#else
+constexpr int W = 4;
+constexpr int S_MR = 6, S_NV = 2;
+constexpr int A_MR2 = 6, A_MR1 = 12;
 #endif
-constexpr int S_MR = MT_ATTN_S_MR, S_NV = MT_ATTN_S_NV, S_NC = S_NV * W;
-static_assert(BQ % S_NC == 0 && BK % S_NC == 0, "score blocks");
-static_assert(BQ % W == 0 && BK % W == 0 && BQ % 16 == 0 && BK % 16 == 0, "tile shapes");
+constexpr int S_NC = S_NV * W;
+static_assert(BQ % S_NC == 0 && BK % S_NC == 0 && BQ % W == 0 && BK % W == 0, "tile shapes");
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-// SIMD vectors through the GCC/Clang vector extension: the compiler maps them
-// to the registers the target has (one zmm with AVX-512, two ymm with AVX2,
-// ...), so the register blocking below holds on every target.
+// SIMD vectors through the GCC/Clang vector extension, W lanes: one register
+// of the target's widest kind, so the register blocking below holds.
 typedef float vf __attribute__((vector_size(W * sizeof(float))));
 typedef int32_t vi __attribute__((vector_size(W * sizeof(int32_t))));
-static_assert(W == 16, "splat and lane helpers spell out 16 lanes");
 
-inline vf splat(float x) { return vf{x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x}; }
-inline vi splati(int32_t x) { return vi{x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x}; }
+inline vf splat(float x) { return x - vf{}; }  // x - 0 == x exactly: a plain broadcast
+inline vi splati(int32_t x) { return x - vi{}; }
 inline vf loadu(const float* p) {
   vf v;
   std::memcpy(&v, p, sizeof v);
@@ -96,7 +103,11 @@ inline vi loadi(const int32_t* p) {
   return v;
 }
 inline void storeu(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
-inline vi lane_index() { return vi{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}; }
+inline vi lane_index() {
+  vi v{};
+  for (int l = 0; l < W; ++l) v[l] = l;
+  return v;
+}
 
 // exp(x) in vector arithmetic (libm's expf does not vectorise without
 // -ffast-math). Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then the
@@ -147,23 +158,24 @@ inline void mk(int k0, int k1, const float* __restrict A, ptrdiff_t ars, ptrdiff
     for (int c = 0; c < NV; ++c) storeu(C + r * ldc + c * W, acc[r][c]);
 }
 
-// Rows [0, n) of a product whose A rows are read in place: blocks of MR rows,
-// then single rows, so no row at or past n is touched.
+// Rows [lo, hi) in blocks of MR, then of 4, then single rows: no row outside
+// is touched (A rows may be read in place, C rows may be outputs).
 template <int MR, typename F>
-inline void row_blocks(int n, F&& f) {
-  int r0 = 0;
-  for (; r0 + MR <= n; r0 += MR) f(std::integral_constant<int, MR>{}, r0);
-  for (; r0 < n; ++r0) f(std::integral_constant<int, 1>{}, r0);
+inline void row_blocks(int lo, int hi, F&& f) {
+  int r0 = lo;
+  for (; r0 + MR <= hi; r0 += MR) f(std::integral_constant<int, MR>{}, r0);
+  if constexpr (MR > 4)
+    for (; r0 + 4 <= hi; r0 += 4) f(std::integral_constant<int, 4>{}, r0);
+  for (; r0 < hi; ++r0) f(std::integral_constant<int, 1>{}, r0);
 }
 
-// Accumulation products write [rows x Dp] in blocks of 16 accumulators:
-// 8 rows x 2 vectors where Dp allows, else 16 rows x 1 vector.
+// Accumulation products write [rows x Dp]: 2 vectors per row where Dp allows.
 template <typename F>
 inline void with_acc_shape(int Dp, F&& f) {
   if (Dp % (2 * W) == 0)
-    f(std::integral_constant<int, 8>{}, std::integral_constant<int, 2>{});
+    f(std::integral_constant<int, A_MR2>{}, std::integral_constant<int, 2>{});
   else
-    f(std::integral_constant<int, 16>{}, std::integral_constant<int, 1>{});
+    f(std::integral_constant<int, A_MR1>{}, std::integral_constant<int, 1>{});
 }
 
 // Which keys of a key tile each query of a query tile sees: [a[r], e[r])
@@ -368,7 +380,7 @@ void attention_forward(const float* q, const float* k, const float* v, const int
         if (!in_place) pack_rows(Vb, kld, nk, D, Dp, Vp), Vb = Vp, ldv = Dp;
 
         // S^T = K Q^T over the key rows some query sees.
-        row_blocks<S_MR>(nk, [&](auto mr, int c0) {
+        row_blocks<S_MR>(0, nk, [&](auto mr, int c0) {
           constexpr int R = decltype(mr)::value;
           int lo, hi;
           rg.rows_of_keys(c0, R, lo, hi);
@@ -376,10 +388,12 @@ void attention_forward(const float* q, const float* k, const float* v, const int
             mk<R, S_NV, false>(0, D, Kb + c0 * kld, kld, 1, Qt + q0, BQ, ST + c0 * BQ + q0, BQ);
         });
 
-        // Online softmax down the columns of S^T, W queries at a time.
+        // Online softmax down the columns of S^T, W queries at a time, over
+        // the keys any query of the tile sees (the P V blocks below may span
+        // two column groups, so every one of those rows of P^T is written).
+        int lo, hi;
+        rg.keys_of_rows(rg.rlo, rg.rhi - rg.rlo, lo, hi);
         for (int q0 = rg.rlo / W * W; q0 < rg.rhi; q0 += W) {
-          int lo, hi;
-          rg.keys_of_rows(q0, W, lo, hi);
           const vi av = loadi(rg.a + q0), ev = loadi(rg.e + q0);
           vf mx = splat(kNegInf);
           for (int j = lo; j < hi; ++j) {
@@ -410,14 +424,14 @@ void attention_forward(const float* q, const float* k, const float* v, const int
 
         // O += P V, each block of query rows over the keys it sees.
         with_acc_shape(Dp, [&](auto mr, auto nv) {
-          constexpr int R = decltype(mr)::value, NV = decltype(nv)::value;
-          for (int r0 = rg.rlo / R * R; r0 < rg.rhi; r0 += R) {
+          constexpr int NV = decltype(nv)::value;
+          row_blocks<decltype(mr)::value>(rg.rlo, rg.rhi, [&](auto mr2, int r0) {
+            constexpr int R = decltype(mr2)::value;
             int lo, hi;
             rg.keys_of_rows(r0, R, lo, hi);
-            if (lo >= hi) continue;
             for (int d0 = 0; d0 < Dp; d0 += NV * W)
               mk<R, NV, true>(lo, hi, ST + r0, 1, BQ, Vb + d0, ldv, O + ptrdiff_t(r0) * Dp + d0, Dp);
-          }
+          });
         });
       }
 
@@ -502,7 +516,7 @@ void attention_backward(const float* q, const float* k, const float* v, const in
         }
 
         // S = Q K^T and dP = dO V^T over the query rows that see the tile.
-        row_blocks<S_MR>(nq, [&](auto mr, int r0) {
+        row_blocks<S_MR>(0, nq, [&](auto mr, int r0) {
           constexpr int R = decltype(mr)::value;
           int lo, hi;
           rg.keys_of_rows(r0, R, lo, hi);
@@ -519,16 +533,17 @@ void attention_backward(const float* q, const float* k, const float* v, const in
 
         // dV += P^T dO and dK += dS^T Q, each block of keys over the rows that see it.
         with_acc_shape(Dp, [&](auto mr, auto nv) {
-          constexpr int R = decltype(mr)::value, NV = decltype(nv)::value;
-          for (int c0 = 0; c0 < nk; c0 += R) {
+          constexpr int NV = decltype(nv)::value;
+          row_blocks<decltype(mr)::value>(0, nk, [&](auto mr2, int c0) {
+            constexpr int R = decltype(mr2)::value;
             int lo, hi;
             rg.rows_of_keys(c0, R, lo, hi);
-            if (lo >= hi) continue;
+            if (lo >= hi) return;
             for (int d0 = 0; d0 < Dp; d0 += NV * W) {
               mk<R, NV, true>(lo, hi, S + c0, 1, BK, dOr + d0, ldr, dV + ptrdiff_t(c0) * Dp + d0, Dp);
               mk<R, NV, true>(lo, hi, dP + c0, 1, BK, Qr + d0, ldr, dK + ptrdiff_t(c0) * Dp + d0, Dp);
             }
-          }
+          });
         });
 
         // dq += dS K straight into dq's rows (D == Dp here), only rows that see
@@ -536,9 +551,8 @@ void attention_backward(const float* q, const float* k, const float* v, const in
         if (with_dq)
           with_acc_shape(Dp, [&](auto mr, auto nv) {
             constexpr int NV = decltype(nv)::value;
-            row_blocks<decltype(mr)::value>(rg.rhi - rg.rlo, [&](auto mr2, int rr) {
+            row_blocks<decltype(mr)::value>(rg.rlo, rg.rhi, [&](auto mr2, int r0) {
               constexpr int R = decltype(mr2)::value;
-              const int r0 = rg.rlo + rr;
               int lo, hi;
               rg.keys_of_rows(r0, R, lo, hi);
               for (int d0 = 0; d0 < D; d0 += NV * W)
@@ -646,7 +660,7 @@ void attention_backward(const float* q, const float* k, const float* v, const in
         if (!in_place) pack_rows(Kb, kld, nk, D, Dp, Kp), Kr = Kp, ldk = Dp;
 
         // S^T = K Q^T and dP^T = V dO^T over the key rows some query sees.
-        row_blocks<S_MR>(nk, [&](auto mr, int c0) {
+        row_blocks<S_MR>(0, nk, [&](auto mr, int c0) {
           constexpr int R = decltype(mr)::value;
           int lo, hi;
           rg.rows_of_keys(c0, R, lo, hi);
@@ -658,9 +672,10 @@ void attention_backward(const float* q, const float* k, const float* v, const in
         });
 
         // dS = P * (dP - Di) with P = exp(S*scale - lse), down the columns.
+        // (Over the keys any query of the tile sees, as in the forward.)
+        int lo, hi;
+        rg.keys_of_rows(rg.rlo, rg.rhi - rg.rlo, lo, hi);
         for (int q0 = rg.rlo / W * W; q0 < rg.rhi; q0 += W) {
-          int lo, hi;
-          rg.keys_of_rows(q0, W, lo, hi);
           const vi av = loadi(rg.a + q0), ev = loadi(rg.e + q0);
           const vf lv = loadu(lr + q0), dv_ = loadu(dr + q0);
           for (int j = lo; j < hi; ++j) {
@@ -672,14 +687,14 @@ void attention_backward(const float* q, const float* k, const float* v, const in
 
         // dQ += dS K.
         with_acc_shape(Dp, [&](auto mr, auto nv) {
-          constexpr int R = decltype(mr)::value, NV = decltype(nv)::value;
-          for (int r0 = rg.rlo / R * R; r0 < rg.rhi; r0 += R) {
+          constexpr int NV = decltype(nv)::value;
+          row_blocks<decltype(mr)::value>(rg.rlo, rg.rhi, [&](auto mr2, int r0) {
+            constexpr int R = decltype(mr2)::value;
             int lo, hi;
             rg.keys_of_rows(r0, R, lo, hi);
-            if (lo >= hi) continue;
             for (int d0 = 0; d0 < Dp; d0 += NV * W)
               mk<R, NV, true>(lo, hi, dPT + r0, 1, BQ, Kr + d0, ldk, dQ + ptrdiff_t(r0) * Dp + d0, Dp);
-          }
+          });
         });
       }
 

@@ -395,12 +395,23 @@ void attention_forward(const float* q, const float* k, const float* v, const int
         rg.keys_of_rows(rg.rlo, rg.rhi - rg.rlo, lo, hi);
         for (int q0 = rg.rlo / W * W; q0 < rg.rhi; q0 += W) {
           const vi av = loadi(rg.a + q0), ev = loadi(rg.e + q0);
-          vf mx = splat(kNegInf);
-          for (int j = lo; j < hi; ++j) {
+          // Column max; four independent running maxima hide the compare latency.
+          const vf ninf = splat(kNegInf);
+          auto masked = [&](int j) {
             const vi in = (splati(j) >= av) & (splati(j) < ev);
-            const vf sc = loadu(ST + j * BQ + q0) * scale;
-            mx = in & (sc > mx) ? sc : mx;
+            return in ? loadu(ST + j * BQ + q0) * scale : ninf;
+          };
+          auto vmax = [](vf x, vf y) { return x > y ? x : y; };
+          vf m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
+          int j = lo;
+          for (; j + 4 <= hi; j += 4) {
+            m0 = vmax(m0, masked(j));
+            m1 = vmax(m1, masked(j + 1));
+            m2 = vmax(m2, masked(j + 2));
+            m3 = vmax(m3, masked(j + 3));
           }
+          for (; j < hi; ++j) m0 = vmax(m0, masked(j));
+          const vf mx = vmax(vmax(m0, m1), vmax(m2, m3));
           const vf mold = loadu(m + q0);
           const vf mnew = mx > mold ? mx : mold;
           // Rescale what was summed so far: alpha = 1 where the max did not move,

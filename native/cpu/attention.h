@@ -8,6 +8,20 @@
 //                      Query i attends key j iff j <= i and seg[j] == seg[i].
 //   lse              : [B, Hq, T] log-sum-exp of the scaled scores, saved for backward.
 // A row with no visible key cannot happen (every token sees itself).
+//
+// Contract details (attention.cpp):
+//  - Each document must be one contiguous run of positions within its row (ids
+//    need not be sorted or distinct across rows); a repeated id in a later run
+//    throws mt::Error. Masked keys contribute exact zeros: an output never
+//    depends, by even one ulp, on keys of another document.
+//  - Results are bit-identical run to run and for any thread count; a row's
+//    results do not depend on the other rows of the batch.
+//  - Memory: O(64 x 64 + 64 x D) floats of scratch per thread, plus B*T ints and
+//    (backward) B*Hq*T floats; no T x T buffer. Outputs must not overlap inputs.
+//  - Fastest when D is a multiple of the SIMD width (16 floats with AVX-512);
+//    any D in [1, 256] is correct.
+//  - Both functions parallelise internally with OpenMP: call them from outside
+//    any parallel region.
 #pragma once
 #include <cstdint>
 

@@ -34,6 +34,12 @@ export function native(): RawAddon {
       `midtrain: native addon not found at ${path}. Build it with 'npm run build:native' (needs cmake and a C++ compiler).`,
     );
   }
+  // OpenMP kernels and OpenBLAS's own pthreads share the cores. With
+  // libgomp's default (spin before sleeping) an idle OpenMP worker spins
+  // through every OpenBLAS call and halves it; passive waiting measured
+  // 2-10x faster kernels here (docs/perf.md). libgomp reads this when the
+  // addon loads, so it must be set before require(). A user's value wins.
+  process.env.OMP_WAIT_POLICY ??= "PASSIVE";
   const require = createRequire(import.meta.url);
   cached = require(path) as RawAddon;
   return cached;

@@ -218,16 +218,13 @@ describe(`attention (seed ${seed})`, () => {
     expect(sameBits(g1.dq, row(g.dq, nq)) && sameBits(g1.dk, row(g.dk, nkv)) && sameBits(g1.dv, row(g.dv, nkv))).toBe(true);
   });
 
-  it("runs T=4096 (B=1, Hq=2, D=64) forward+backward in seconds, correct on spot checks", () => {
+  it("runs T=4096 (B=1, Hq=2, D=64) forward+backward, correct on spot checks", () => {
     const r = new Rng(seed + 15);
     const shape = { B: 1, T: 4096, Hq: 2, Hkv: 1, D: 64 };
     const scale = 1 / 8;
     const { q, k, v, dout } = inputs(r, shape);
-    const t0 = performance.now();
     const f = attentionForward({ q, k, v, ...shape });
     const g = attentionBackward({ q, k, v, out: f.out, lse: f.lse, dout, ...shape });
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(10_000); // ~0.1 s on 2 cores; the bound only guards against a blow-up
     // Spot checks against float64: output, lse and dq of a few query rows
     // (each a full 4096-key softmax), and dk/dv of the last keys (seen only by
     // the last queries).
@@ -266,26 +263,6 @@ describe(`attention (seed ${seed})`, () => {
       }
     expect(relErr(g.dk.subarray((T - 2) * D), lastKeysDk)).toBeLessThan(TOL);
     expect(relErr(g.dv.subarray((T - 2) * D), lastKeysDv)).toBeLessThan(TOL);
-  });
-
-  it("packed rows are cheaper than one long document", () => {
-    const r = new Rng(seed + 16);
-    const shape = { B: 1, T: 4096, Hq: 2, Hkv: 2, D: 64 };
-    const { q, k, v } = inputs(r, shape);
-    // 16 documents of 256 tokens: 1/16 of the causal work.
-    const seg = packedSeg(1, 4096, [Array(16).fill(256)], [Array.from({ length: 16 }, (_, i) => i)]);
-    const best = (f: () => void) => {
-      let m = Infinity;
-      for (let i = 0; i < 3; i++) {
-        const t = performance.now();
-        f();
-        m = Math.min(m, performance.now() - t);
-      }
-      return m;
-    };
-    const whole = best(() => attentionForward({ q, k, v, ...shape }));
-    const packed = best(() => attentionForward({ q, k, v, seg, ...shape }));
-    expect(packed * 4).toBeLessThan(whole); // ideal 16x; 4x leaves room for noise
   });
 
   describe("rejects bad input with a message naming the argument", () => {

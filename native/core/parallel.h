@@ -18,4 +18,13 @@ inline int thread_id() {
 #endif
 }
 
+// Threads in the current parallel region (1 outside one).
+inline int team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
 }  // namespace mt

@@ -20,14 +20,6 @@ void check_ids(const char* fn, const int32_t* ids, int N, int V) {
              "] = ", ids[n], ", vocabulary size V = ", V);
 }
 
-inline int team_size() {
-#ifdef _OPENMP
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
-}
-
 }  // namespace
 
 void embedding_forward(const int32_t* ids, const float* table, float* out, int N, int V, int C) {

@@ -17,14 +17,6 @@ namespace {
 // Below this many elements a parallel region costs more than it saves.
 constexpr size_t kParallelMin = 1 << 15;
 
-inline int team_size() {
-#ifdef _OPENMP
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
-}
-
 }  // namespace
 
 void rmsnorm_forward(const float* x, const float* delta, float* h, float* y, float* rstd,

@@ -17,8 +17,8 @@ struct XentResult {
 // chunk: tokens per chunk (0 = choose).
 // Notes: gradients are formed when dx or dW is non-null (dx == dW == nullptr is
 // eval mode; dW alone is allowed). chunk counts only non-ignored tokens; 0
-// picks clamp(2^21 / V, 16, 1024) rounded down to a multiple of 16 (about 8 MB
-// of fp32 logits scratch; 64 rows for V = 32000). All labels are validated
+// picks clamp(2^23 / V, 128, 1024) rounded down to a multiple of 16 (about 32 MB
+// of fp32 logits scratch; 256 rows for V = 32000). All labels are validated
 // before anything is written (a bad label throws naming its index, leaving dW
 // untouched). dx and dW must not overlap x, W or each other. Call from outside
 // any OpenMP parallel region: the GEMMs parallelise themselves. loss_sum is

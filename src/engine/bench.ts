@@ -57,12 +57,15 @@ export function benchKernels(o: { threads: number; log: (s: string) => void }): 
       add(portable ? "gemm (portable)" : "gemm", `${n}x${n}x${n}`, time(() => gemm({ M: n, N: n, K: n, A, B, C, portable })), "GFLOP/s", 2 * n ** 3);
   }
   {
-    const B = 1, T = 2048, Hq = 8, Hkv = 4, D = 64;
+    const B = 1, T = 2048, Hq = 8, Hkv = 4, D = 64; // shape of the small preset's layers
     const q = fill(B * T * Hq * D, 3), k = fill(B * T * Hkv * D, 4), v = fill(B * T * Hkv * D, 5);
     const shape = { B, T, Hq, Hkv, D };
     const fwdFlops = 2 * 2 * B * Hq * D * (T * (T + 1)) / 2; // causal: QK^T and PV over the lower triangle
     const f = attentionForward({ q, k, v, ...shape });
     add("attention fwd", `B${B} T${T} Hq${Hq} Hkv${Hkv} D${D} causal`, time(() => attentionForward({ q, k, v, ...shape, out: f.out, lse: f.lse })), "GFLOP/s", fwdFlops);
+    // Packed rows: 16 documents of 128 tokens skip the tiles across documents (ideal: 1/16 of the work).
+    const seg = Int32Array.from({ length: B * T }, (_, i) => Math.floor((i % T) / 128));
+    add("attention fwd, 16 docs (dense-equiv.)", `B${B} T${T} Hq${Hq} Hkv${Hkv} D${D} packed`, time(() => attentionForward({ q, k, v, seg, ...shape, out: f.out, lse: f.lse })), "GFLOP/s", fwdFlops);
     const dout = fill(q.length, 6);
     add("attention bwd", `B${B} T${T} Hq${Hq} Hkv${Hkv} D${D} causal`, time(() => attentionBackward({ q, k, v, out: f.out, dout, lse: f.lse, ...shape })), "GFLOP/s", 2.5 * fwdFlops);
   }

@@ -17,7 +17,7 @@ export interface LmHeadXentArgs {
   V: number;
   /** Multiplies dx and the dW contribution (e.g. 1 / total counted tokens). Default 1. */
   gradScale?: number;
-  /** Counted tokens per chunk; 0 or absent = about 8 MB of logits per chunk. */
+  /** Counted tokens per chunk; 0 or absent = about 32 MB of logits per chunk. */
   chunk?: number;
   /** [N, C], WRITTEN with gradScale * d(lossSum)/dx (0 rows for ignored tokens). Omit both dx and dW for eval. */
   dx?: Float32Array | null;

@@ -40,6 +40,9 @@ export function native(): RawAddon {
   // 2-10x faster kernels here (docs/perf.md). libgomp reads this when the
   // addon loads, so it must be set before require(). A user's value wins.
   process.env.OMP_WAIT_POLICY ??= "PASSIVE";
+  // Likewise OpenBLAS's idle workers spin ~2^28 cycles after each GEMM,
+  // halving the OpenMP kernels that follow; 2^4 lets them sleep at once.
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= "4";
   const require = createRequire(import.meta.url);
   cached = require(path) as RawAddon;
   return cached;

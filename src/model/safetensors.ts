@@ -9,10 +9,9 @@
 // The header is parsed and validated before any tensor data is read (see readSafetensorsHeader),
 // so a streaming or sharded loader can build on the same pieces.
 
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { endianness } from "node:os";
+import { withAtomicFile, writeAll } from "./atomic-file.js";
 
 export type DType = "F32" | "I32" | "F64" | "BF16" | "F16";
 export type TensorData = Float32Array | Int32Array;
@@ -51,7 +50,10 @@ export interface SafetensorsFile {
 export interface TensorInput {
   dtype?: DType;
   shape: readonly number[];
-  data: TensorData;
+  /** The data, or a function that produces it when the writer reaches this
+   *  tensor, so a large model is streamed one tensor at a time (F32 when the
+   *  dtype is not given). */
+  data: TensorData | (() => TensorData);
 }
 
 export class SafetensorsError extends Error {
@@ -364,11 +366,6 @@ export function readSafetensors(path: string): SafetensorsFile {
 // ---------------------------------------------------------------------------------------------
 // writing
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-}
-
 /**
  * Writes tensors (by element size, widest first, then by name) and string metadata to `path` atomically: a temporary file in
  * the same directory is written, fsynced and renamed over `path`.
@@ -382,6 +379,7 @@ export function writeSafetensors(
   // As the reference implementation: wider dtypes first, then by name, so that every tensor
   // starts at a multiple of its element size (the data region itself is 8-byte aligned).
   const width = (t: TensorInput) => (t.dtype !== undefined && isDType(t.dtype) ? CODECS[t.dtype].size : 4);
+  const isLazy = (t: TensorInput): t is TensorInput & { data: () => TensorData } => typeof t.data === "function";
   input.sort(([a, x], [b, y]) => width(y) - width(x) || (a < b ? -1 : a > b ? 1 : 0));
 
   const header: Record<string, unknown> = Object.create(null); // tensor names are data, not keys of Object.prototype
@@ -389,25 +387,33 @@ export function writeSafetensors(
     if (typeof v !== "string") throw new SafetensorsError(path, `metadata value '${k}' is not a string`);
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
 
-  const blobs: Uint8Array[] = [];
+  // The header is laid out from shapes alone; data is encoded tensor by tensor while writing.
+  const plan: { name: string; t: TensorInput; codec: Codec; dtype: DType }[] = [];
   let offset = 0;
   for (const [name, t] of input) {
     const fail = (msg: string): never => {
       throw new SafetensorsError(path, msg, name);
     };
     if (name === "" || name === "__metadata__") fail("invalid tensor name");
-    const dtype: unknown = t.dtype ?? (t.data instanceof Int32Array ? "I32" : "F32");
+    const dtype: unknown = t.dtype ?? (!isLazy(t) && t.data instanceof Int32Array ? "I32" : "F32");
     if (!isDType(dtype)) return fail(`unknown dtype ${JSON.stringify(dtype)} (supported: ${SUPPORTED_DTYPES.join(", ")})`);
     const codec = CODECS[dtype];
-    if ((codec.accepts === "i32") !== t.data instanceof Int32Array)
-      fail(`${dtype} needs ${codec.accepts === "i32" ? "Int32Array" : "Float32Array"} data`);
     if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`invalid shape ${JSON.stringify(t.shape)}`);
-    if (numel(t.shape) !== t.data.length) fail(`shape ${JSON.stringify(t.shape)} needs ${numel(t.shape)} elements, data has ${t.data.length}`);
-    const bytes = codec.encode(t.data);
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
-    blobs.push(bytes);
-    offset += bytes.byteLength;
+    const bytes = numel(t.shape) * codec.size;
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    plan.push({ name, t, codec, dtype });
+    offset += bytes;
   }
+  const check = ({ name, t, codec, dtype }: (typeof plan)[number], data: TensorData): TensorData => {
+    if ((codec.accepts === "i32") !== data instanceof Int32Array)
+      throw new SafetensorsError(path, `${dtype} needs ${codec.accepts === "i32" ? "Int32Array" : "Float32Array"} data`, name);
+    if (numel(t.shape) !== data.length)
+      throw new SafetensorsError(path, `shape ${JSON.stringify(t.shape)} needs ${numel(t.shape)} elements, data has ${data.length}`, name);
+    return data;
+  };
+  // Eager data is checked before anything touches the disk; lazy data when produced.
+  for (const p of plan) if (!isLazy(p.t)) check(p, p.t.data as TensorData);
+  const encode = (p: (typeof plan)[number]): Uint8Array => p.codec.encode(check(p, isLazy(p.t) ? p.t.data() : (p.t.data as TensorData)));
 
   let json = JSON.stringify(header);
   const jsonBytes = Buffer.byteLength(json, "utf8");
@@ -416,40 +422,15 @@ export function writeSafetensors(
   const lenBytes = Buffer.alloc(8);
   lenBytes.writeBigUInt64LE(BigInt(headerBytes.byteLength));
 
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(tmp, "wx");
-    writeAll(fd, lenBytes);
-    writeAll(fd, headerBytes);
-    for (const b of blobs) writeAll(fd, b);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
+    withAtomicFile(path, (fd) => {
+      writeAll(fd, lenBytes);
+      writeAll(fd, headerBytes);
+      for (const p of plan) writeAll(fd, encode(p));
+    });
   } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
     if (err instanceof SafetensorsError) throw err;
     throw new SafetensorsError(path, `write failed: ${(err as Error).message}`);
   }
-  fsyncDir(dir);
 }
 
-/** Makes a rename durable; not every platform can open a directory, so failures are ignored. */
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    /* best effort */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}

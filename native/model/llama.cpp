@@ -132,11 +132,9 @@ LlamaModel::LlamaModel(const LlamaConfig& cfg) : cfg_(cfg) {
   }
   add_param("model.norm.weight", {C}, &final_norm_);
   if (!cfg.tie_embeddings) add_param("lm_head.weight", {cfg.vocab, C}, &lm_head_);
-  params_.assign(total_, 0.f);
-  grads_.assign(total_, 0.f);
+  params_.assign(total_, 0.f);  // gradients are allocated by the first backward
   inv_freq_.resize(D / 2);
   rope_inv_freq(inv_freq_.data(), int(D), cfg.rope_theta, cfg.rope_scaling);
-  init_weights(0, 0.02f);
 }
 
 void LlamaModel::add_param(const std::string& name, std::vector<int64_t> shape, size_t* slot) {
@@ -295,6 +293,7 @@ XentResult LlamaModel::forward_backward(const Batch& b, int B, int T, float grad
   MT_CHECK(b.labels.size() == size_t(B) * T, "labels must have B*T = ", size_t(B) * T, " entries, got ",
            b.labels.size());
   forward(b, B, T, true);
+  if (grads_.size() != total_) grads_.assign(total_, 0.f);
   const int N = B * T, C = cfg_.hidden, F = cfg_.intermediate, D = cfg_.head_dim;
   const int Hq = cfg_.heads, Hkv = cfg_.kv_heads, Q = Hq * D, KV = Hkv * D;
   const float* P = params_.data();
@@ -346,7 +345,15 @@ XentResult LlamaModel::forward_backward(const Batch& b, int B, int T, float grad
   return r;
 }
 
-void LlamaModel::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.f); }
+void LlamaModel::zero_grad() {
+  if (grads_.size() != total_) grads_.assign(total_, 0.f);
+  else std::fill(grads_.begin(), grads_.end(), 0.f);
+}
+
+float* LlamaModel::grad_data(const std::string& name) {
+  if (grads_.size() != total_) grads_.assign(total_, 0.f);
+  return grads_.data() + param(name).offset;
+}
 
 double LlamaModel::grad_norm() const { return std::sqrt(sum_squares(grads_.data(), grads_.size())); }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/buffer.h"
 #include "cpu/adamw.h"
 #include "cpu/rope.h"
 #include "cpu/xent.h"
@@ -54,13 +55,14 @@ class LlamaModel {
   const ParamInfo& param(const std::string& name) const;
   size_t num_params() const;  // true element count (without alignment padding)
   float* param_data(const std::string& name) { return params_.data() + param(name).offset; }
-  float* grad_data(const std::string& name) { return grads_.data() + param(name).offset; }
+  float* grad_data(const std::string& name);
   float* adam_m(const std::string& name);
   float* adam_v(const std::string& name);
   long step_count() const { return step_; }
   void set_step_count(long s) { step_ = s; }
 
   // Linear and embedding weights ~ N(0, std), norm weights 1, biases 0.
+  // (A new model is all zeros: loading a checkpoint should not pay for an init.)
   void init_weights(uint64_t seed, float std);
 
   // logits [B*T*V] for a batch (inference path; no activations kept for backward).
@@ -105,7 +107,7 @@ class LlamaModel {
   std::vector<ParamInfo> infos_;
   std::map<std::string, size_t> index_;
   size_t total_ = 0;
-  std::vector<float> params_, grads_, m_, v_;
+  FloatBuffer params_, grads_, m_, v_;
   std::vector<Layer> layers_;
   size_t embed_ = 0, final_norm_ = 0, lm_head_ = 0;
   std::vector<float> inv_freq_;

@@ -1,12 +1,15 @@
 // `midtrain bench kernels|train`: throughput, with a baseline beside it.
 import type { CommandModule } from "yargs";
 import { benchKernels, formatKernelTable } from "../engine/bench.js";
+import { benchLoad } from "../model/bench-load.js";
 import { buildInfo } from "../engine/native.js";
 import { benchTrain } from "../train/bench.js";
 import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
 
 interface BenchArgs extends CommonArgs {
-  what: "kernels" | "train";
+  what: "kernels" | "train" | "load";
+  model?: string;
+  cold: boolean;
   preset: string;
   batch: number;
   seq: number;
@@ -19,10 +22,12 @@ interface BenchArgs extends CommonArgs {
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: "bench <what>",
-  describe: "measure kernel throughput (kernels) or training tokens/s beside PyTorch (train)",
+  describe: "measure kernel throughput (kernels), training tokens/s beside PyTorch (train) or checkpoint loading (load)",
   builder: (y) =>
     withCommonOptions(y)
-      .positional("what", { choices: ["kernels", "train"] as const, demandOption: true })
+      .positional("what", { choices: ["kernels", "train", "load"] as const, demandOption: true })
+      .option("model", { type: "string", describe: "checkpoint directory for bench load" })
+      .option("cold", { type: "boolean", default: false, describe: "bench load: drop the page cache before each timing (root), to read from disk" })
       .option("preset", { type: "string", default: "small", describe: "model preset (models/NAME.json) for bench train" })
       .option("batch", { type: "number", default: 8 })
       .option("seq", { type: "number", default: 512 })
@@ -39,6 +44,16 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       }) as never,
   handler: async (a) => {
     resolveDevice(a.device, buildInfo().cuda);
+    if (a.what === "load") {
+      if (!a.model) throw new Error("bench load needs --model DIR");
+      const r = benchLoad(a.model, 3, log, a.cold);
+      if (a.json) process.stdout.write(JSON.stringify(r) + "\n");
+      else
+        process.stdout.write(
+          `${r.dir}: ${(r.bytes / 2 ** 20).toFixed(1)} MiB; reading the bytes ${r.read_ms.toFixed(1)} ms (${r.read_gb_per_s.toFixed(2)} GB/s), weights into the engine ${r.weights_ms.toFixed(1)} ms = ${r.ratio.toFixed(2)}x, whole checkpoint (config, tokenizer check, weights) ${r.load_ms.toFixed(1)} ms; ${r.cold ? "cold (from disk)" : "warm (page cache)"}\n`,
+        );
+      return;
+    }
     if (a.what === "kernels") {
       const rows = benchKernels({ threads: a.threads, log });
       if (a.json) process.stdout.write(JSON.stringify({ device: "cpu", blas: buildInfo().blas, threads: a.threads, kernels: rows }) + "\n");

@@ -3,10 +3,14 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./bench.js";
+import { initCommand } from "./init.js";
+import { inspectCommand } from "./inspect.js";
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName("midtrain")
+    .command(initCommand)
+    .command(inspectCommand)
     .command(benchCommand)
     .demandCommand(1, "name a command (see --help)")
     .strict()

@@ -81,11 +81,13 @@ interface Codec {
 
 if (endianness() !== "LE") throw new Error("safetensors.ts assumes a little-endian host");
 
-/** a copy of bytes in a fresh, aligned buffer */
-function aligned(bytes: Uint8Array): ArrayBuffer {
+/** The bytes as an ArrayBuffer region aligned for `size`-byte elements: in place when
+ *  they already are (no copy), else copied into a fresh buffer. */
+function alignedView(bytes: Uint8Array, size: number): { buffer: ArrayBuffer; offset: number } {
+  if (bytes.byteOffset % size === 0 && bytes.buffer instanceof ArrayBuffer) return { buffer: bytes.buffer, offset: bytes.byteOffset };
   const buf = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(buf).set(bytes);
-  return buf;
+  return { buffer: buf, offset: 0 };
 }
 
 function bytesOf(data: TensorData): Uint8Array {
@@ -141,26 +143,36 @@ const CODECS: Record<DType, Codec> = {
   F32: {
     size: 4,
     accepts: "f32",
-    decode: (b) => new Float32Array(aligned(b)),
+    decode: (b, n) => {
+      const a = alignedView(b, 4);
+      return new Float32Array(a.buffer, a.offset, n);
+    },
     encode: bytesOf,
   },
   I32: {
     size: 4,
     accepts: "i32",
-    decode: (b) => new Int32Array(aligned(b)),
+    decode: (b, n) => {
+      const a = alignedView(b, 4);
+      return new Int32Array(a.buffer, a.offset, n);
+    },
     encode: bytesOf,
   },
   F64: {
     size: 8,
     accepts: "f32",
-    decode: (b, n) => Float32Array.from(new Float64Array(aligned(b), 0, n)),
+    decode: (b, n) => {
+      const a = alignedView(b, 8);
+      return Float32Array.from(new Float64Array(a.buffer, a.offset, n));
+    },
     encode: (d) => new Uint8Array(Float64Array.from(d).buffer),
   },
   BF16: {
     size: 2,
     accepts: "f32",
     decode: (b, n) => {
-      const src = new Uint16Array(aligned(b), 0, n);
+      const a = alignedView(b, 2);
+      const src = new Uint16Array(a.buffer, a.offset, n);
       const out = new Uint32Array(n);
       for (let i = 0; i < n; i++) out[i] = src[i]! << 16;
       return new Float32Array(out.buffer);
@@ -175,7 +187,8 @@ const CODECS: Record<DType, Codec> = {
     size: 2,
     accepts: "f32",
     decode: (b, n) => {
-      const src = new Uint16Array(aligned(b), 0, n);
+      const a = alignedView(b, 2);
+      const src = new Uint16Array(a.buffer, a.offset, n);
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = f16ToF32(src[i]!);
       return out;
@@ -340,11 +353,25 @@ function openFile(path: string): number {
   }
 }
 
+/** A reusable read buffer: data returned with it is only valid until the next read. */
+export interface ReadScratch {
+  buffer: ArrayBuffer;
+}
+
 /** Reads one tensor's data given a validated entry (from readSafetensorsHeader). */
-export function readTensorData(fd: number, header: SafetensorsHeader, entry: TensorEntry, file: string): TensorData {
+export function readTensorData(fd: number, header: SafetensorsHeader, entry: TensorEntry, file: string, scratch?: ReadScratch): TensorData {
   const codec = CODECS[entry.dtype];
   const n = numel(entry.shape);
-  const bytes = new Uint8Array(entry.end - entry.begin);
+  const len = entry.end - entry.begin;
+  let bytes: Uint8Array;
+  if (scratch) {
+    // Reused across tensors: fresh multi-MB buffers cost more in page faults than the read itself.
+    if (scratch.buffer.byteLength < len) scratch.buffer = new ArrayBuffer(len);
+    bytes = new Uint8Array(scratch.buffer, 0, len);
+  } else {
+    // Unpooled and not zero-filled: every byte is read over at once, and the codec can view it in place.
+    bytes = new Uint8Array(Buffer.allocUnsafeSlow(len).buffer, 0, len);
+  }
   readExactly(fd, bytes, header.dataStart + entry.begin, file, `tensor '${entry.name}'`);
   return codec.decode(bytes, n);
 }

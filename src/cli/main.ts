@@ -5,12 +5,16 @@ import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./bench.js";
 import { initCommand } from "./init.js";
 import { inspectCommand } from "./inspect.js";
+import { runCommand } from "./run.js";
+import { trainCommand } from "./train.js";
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName("midtrain")
     .command(initCommand)
     .command(inspectCommand)
+    .command(trainCommand)
+    .command(runCommand)
     .command(benchCommand)
     .demandCommand(1, "name a command (see --help)")
     .strict()

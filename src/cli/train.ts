@@ -1,0 +1,68 @@
+// `midtrain train --model DIR --data FILE.. --out DIR [flags]`: one training stage.
+import type { CommandModule } from "yargs";
+import { train } from "../train/loop.js";
+import { parseTrainOptions, TrainOptionsSchema } from "../train/options.js";
+import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
+import { buildInfo } from "../engine/native.js";
+
+const shape = TrainOptionsSchema.shape;
+const keys = Object.keys(shape);
+
+/** Ctrl-C once: finish the step, save, exit; twice: exit now (the last checkpoint is intact). */
+export function stopOnSigint(): () => boolean {
+  let requested = false;
+  process.on("SIGINT", () => {
+    if (requested) {
+      process.stderr.write("\nmidtrain: interrupted again; exiting without saving (the last checkpoint is intact)\n");
+      process.exit(130);
+    }
+    requested = true;
+    process.stderr.write("\nmidtrain: Ctrl-C: finishing this step and saving a checkpoint (Ctrl-C again to quit now)\n");
+  });
+  return () => requested;
+}
+
+export const trainCommand: CommandModule = {
+  command: "train",
+  describe: "train one stage (midtraining on documents, or SFT on chat data)",
+  builder: (y) =>
+    withCommonOptions(y)
+      .option("model", { type: "string", demandOption: true, describe: "checkpoint directory to start from" })
+      .option("data", { type: "string", array: true, demandOption: true, describe: "JSONL files (documents, chat, Alpaca or pre-tokenized)" })
+      .option("out", { type: "string", demandOption: true, describe: "output directory (checkpoints, metrics.jsonl, final model)" })
+      .option("stage", { choices: ["midtrain", "sft"] })
+      .option("format", { choices: ["text", "chat", "tokens", "auto"] })
+      .option("steps", { type: "number" })
+      .option("epochs", { type: "number" })
+      .option("samples", { type: "number", describe: "examples to train on (for SFT: conversations)" })
+      .option("batch-size", { type: "number" })
+      .option("grad-accum", { type: "number" })
+      .option("seq-len", { type: "number" })
+      .option("lr", { type: "number" })
+      .option("schedule", { choices: ["constant", "cosine", "linear"] })
+      .option("warmup", { type: "number", describe: "warmup steps" })
+      .option("min-lr-ratio", { type: "number" })
+      .option("weight-decay", { type: "number" })
+      .option("adam-beta1", { type: "number" })
+      .option("adam-beta2", { type: "number" })
+      .option("adam-eps", { type: "number" })
+      .option("grad-clip", { type: "number", describe: "global L2-norm clip; 0 = off" })
+      .option("save-every", { type: "number", describe: "checkpoint every N steps; 0 = only at the end" })
+      .option("keep-last", { type: "number", describe: "checkpoints to keep" })
+      .option("eval-every", { type: "number" })
+      .option("eval-split", { type: "number", describe: "fraction of examples held out for eval loss" })
+      .option("long-examples", { choices: ["split", "error"], describe: "an example longer than --seq-len: split it or refuse" })
+      .option("resume", { describe: "continue from the newest checkpoint in --out (or the given one)" })
+      .option("threads", { type: "number" }),
+  handler: async (a) => {
+    resolveDevice((a as unknown as CommonArgs).device, buildInfo().cuda);
+    const raw: Record<string, unknown> = {};
+    for (const k of keys) if ((a as Record<string, unknown>)[k] !== undefined) raw[k] = (a as Record<string, unknown>)[k];
+    if (raw.resume === "" || raw.resume === "true") raw.resume = true;
+    const o = parseTrainOptions(raw);
+    const r = await train(o, { log, shouldStop: stopOnSigint() });
+    if ((a as unknown as CommonArgs).json) process.stdout.write(JSON.stringify(r) + "\n");
+    else process.stdout.write(`${r.interrupted ? "stopped" : "trained"} ${r.steps} steps, ${r.samples} samples, ${r.tokens} tokens; final loss ${r.final_loss.toFixed(4)}; output in ${r.out}\n`);
+    if (r.interrupted) process.exitCode = 130;
+  },
+};

@@ -1,0 +1,146 @@
+// One training stage, top to bottom: load the model, its tokenizer and the
+// data; restore a checkpoint when resuming; then step, log, evaluate and save
+// until the budget is spent or Ctrl-C asks to stop. No hidden trainer magic.
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Batch, Model } from "../engine/model.js";
+import { setThreads } from "../engine/native.js";
+import { CheckpointError, loadCheckpoint, readJson } from "../model/checkpoint.js";
+import { Tokenizer } from "../tokenizer/tokenizer.js";
+import { listCheckpoints, modelFingerprint, restoreTraining, saveFinal, saveTrainingCheckpoint, type TrainerState } from "./checkpointing.js";
+import type { DataLoader, LoaderState } from "../data/loader.js";
+import { evalLoss, openTrainData } from "./data.js";
+import { MetricsLog, Progress, type StepMetrics } from "./metrics.js";
+import type { TrainOptions } from "./options.js";
+import { lrAt, type Schedule } from "./schedule.js";
+
+export interface TrainResult {
+  out: string;
+  steps: number;
+  samples: number;
+  tokens: number;
+  final_loss: number;
+  eval_loss?: number;
+  interrupted: boolean;
+  resumed_from?: string;
+}
+
+export interface TrainHooks {
+  log: (line: string) => void;
+  /** Polled after every step; true = save a checkpoint and stop (Ctrl-C). */
+  shouldStop?: () => boolean;
+  /** Called after each step with the samples seen so far (pipelines save at sample counts). */
+  afterStep?: (s: { step: number; samples: number; model: Model }) => Promise<void> | void;
+}
+
+/** Steps the budget allows: --steps, or enough for --epochs / --samples. */
+function plannedSteps(o: TrainOptions, data: DataLoader): number {
+  const rowsPerStep = o.batchSize * o.gradAccum;
+  if (o.steps !== undefined) return o.steps;
+  if (o.samples !== undefined) return Math.max(1, Math.ceil((o.samples / Math.max(1, data.examplesPerEpoch)) * data.rowsPerEpoch / rowsPerStep));
+  return Math.max(1, Math.ceil(((o.epochs ?? 1) * data.rowsPerEpoch) / rowsPerStep));
+}
+
+/** The options that must not change across a resume (the rest, e.g. save cadence, may). */
+function runIdentity(o: TrainOptions): Record<string, unknown> {
+  const { resume: _r, saveEvery: _s, keepLast: _k, evalEvery: _e, threads: _t, ...rest } = o;
+  return rest;
+}
+
+export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainResult> {
+  const { log } = hooks;
+  setThreads(o.threads);
+  mkdirSync(o.out, { recursive: true });
+
+  const { model, config } = loadCheckpoint(o.model);
+  const tokenizer = Tokenizer.fromDir(o.model);
+  if (o.seqLen > (Number(config.raw.max_position_embeddings) || Infinity))
+    throw new Error(`option 'seq-len': ${o.seqLen} exceeds the model's max_position_embeddings ${String(config.raw.max_position_embeddings)}`);
+  const data = await openTrainData(o, tokenizer, model.config.vocab_size, log);
+  log(`train: ${o.stage} on ${data.examplesPerEpoch} examples (${data.rowsPerEpoch} rows of ${o.seqLen} tokens${data.evalRows ? `, ${data.evalRows} held out` : ""}), model ${(model.numParams() / 1e6).toFixed(2)}M params`);
+
+  const finalState = join(o.out, "trainer_state.json");
+  if (o.resume !== false && existsSync(finalState)) {
+    const prior = readJson(finalState) as Partial<TrainerState>;
+    if (prior.finished === true) {
+      log(`train: ${o.out} already holds the finished run (step ${prior.step}); nothing to do`);
+      return { out: o.out, steps: prior.step ?? 0, samples: prior.samples ?? 0, tokens: prior.tokens ?? 0, final_loss: NaN, interrupted: false, resumed_from: o.out };
+    }
+  }
+  const metrics = new MetricsLog(join(o.out, "metrics.jsonl"));
+  let state: TrainerState = {
+    version: 1, step: 0, samples: 0, tokens: 0, epoch: 0, loader: data.state(),
+    model_fingerprint: modelFingerprint(model), finished: false, options: runIdentity(o),
+  };
+  let resumedFrom: string | undefined;
+  if (o.resume !== false) {
+    const from = typeof o.resume === "string" ? o.resume : listCheckpoints(o.out).at(-1);
+    if (from === undefined) log(`train: --resume: no checkpoint in ${o.out} yet; starting fresh`);
+    else {
+      state = restoreTraining(from, model);
+      if (JSON.stringify(state.options) !== JSON.stringify(runIdentity(o)))
+        throw new CheckpointError(`${join(from, "trainer_state.json")}: the run was started with other options (${JSON.stringify(state.options)}); refusing to resume with different ones`);
+      data.restore(state.loader as LoaderState);
+      metrics.truncateAfter(state.step);
+      resumedFrom = from;
+      log(`train: resumed from ${from} at step ${state.step}`);
+    }
+  } else metrics.reset();
+
+  const total = plannedSteps(o, data);
+  const schedule: Schedule = { name: o.schedule, peakLr: o.lr, warmupSteps: o.warmup, totalSteps: total, minLrRatio: o.minLrRatio };
+  const save = () => {
+    state.loader = data.state();
+    return saveTrainingCheckpoint(o.out, model, { config: config.raw, tokenizerDir: o.model, state }, o.keepLast);
+  };
+  const progress = new Progress(total, state.step);
+  let lastLoss = NaN, lastEvalLoss: number | undefined, interrupted = false;
+
+  while (state.step < total && !(o.samples !== undefined && state.samples >= o.samples)) {
+    const micro: Batch[] = [];
+    let samples = 0;
+    for (let a = 0; a < o.gradAccum; a++) {
+      const mb = data.next();
+      micro.push(mb);
+      samples += mb.samples;
+    }
+    const lr = lrAt(schedule, state.step);
+    const t0 = performance.now();
+    const r = await model.step(micro, o.batchSize, o.seqLen, {
+      lr, beta1: o.adamBeta1, beta2: o.adamBeta2, eps: o.adamEps, weightDecay: o.weightDecay, gradClip: o.gradClip,
+    });
+    state.step += 1;
+    state.samples += samples;
+    state.tokens += r.tokens;
+    state.epoch = data.epoch;
+    lastLoss = r.loss;
+    const m: StepMetrics = {
+      step: state.step, loss: r.loss, lr, grad_norm: r.gradNorm, tokens: state.tokens,
+      tokens_per_s: r.tokens / ((performance.now() - t0) / 1000), samples: state.samples, epoch: state.epoch,
+    };
+    metrics.append(m);
+    progress.update(m);
+    if (o.evalEvery > 0 && state.step % o.evalEvery === 0) {
+      const e = evalLoss(model, data);
+      lastEvalLoss = e.loss;
+      metrics.append({ type: "eval", step: state.step, eval_loss: e.loss, eval_tokens: e.tokens });
+      log(`\neval at step ${state.step}: loss ${e.loss.toFixed(4)} over ${e.tokens} tokens`);
+    }
+    await hooks.afterStep?.({ step: state.step, samples: state.samples, model });
+    if (hooks.shouldStop?.()) {
+      interrupted = true;
+      progress.done();
+      log(`train: stopping at step ${state.step}; saved ${save()} (resume with --resume)`);
+      break;
+    }
+    if (o.saveEvery > 0 && state.step % o.saveEvery === 0 && state.step < total) save();
+  }
+  if (!interrupted) {
+    progress.done();
+    state.finished = true;
+    state.loader = data.state();
+    saveFinal(o.out, model, { config: config.raw, tokenizerDir: o.model, state });
+    log(`train: done at step ${state.step}; final model in ${o.out}`);
+  }
+  return { out: o.out, steps: state.step, samples: state.samples, tokens: state.tokens, final_loss: lastLoss, eval_loss: lastEvalLoss, interrupted, resumed_from: resumedFrom };
+}

@@ -1,0 +1,119 @@
+// `midtrain run PIPELINE.yaml`: named stages in order, each starting from the
+// previous stage's final model. A rerun skips finished stages and resumes an
+// interrupted one; SFT stages can snapshot the model at given sample counts
+// (the study's follow-up-SFT sweep).
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve, dirname, isAbsolute } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { readJson, saveCheckpoint, loadCheckpoint } from "../model/checkpoint.js";
+import type { Model } from "../engine/model.js";
+import { train, type TrainHooks, type TrainResult } from "./loop.js";
+import { parseTrainOptions, TrainOptionsSchema } from "./options.js";
+
+const camel = (k: string) => k.replace(/[-_]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+const StageSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' or '-'"),
+    save_at_samples: z.array(z.number().int().nonnegative()).optional(),
+  })
+  .passthrough();
+
+const PipelineSchema = z
+  .object({
+    out: z.string().min(1),
+    model: z.string().min(1),
+    defaults: z.record(z.string(), z.unknown()).default({}),
+    stages: z.array(StageSchema).min(1),
+  })
+  .strict();
+
+export interface PipelineStageResult extends TrainResult {
+  name: string;
+  skipped: boolean;
+  snapshots: string[];
+}
+
+export function snapshotName(samples: number): string {
+  return `samples-${String(samples).padStart(6, "0")}`;
+}
+
+export async function runPipeline(file: string, hooks: TrainHooks): Promise<PipelineStageResult[]> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  const parsed = PipelineSchema.safeParse(doc);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new Error(`${file}: key '${i.path.join(".")}': ${i.message}`);
+  }
+  const p = parsed.data;
+  const base = dirname(resolve(file));
+  const path = (x: string) => (isAbsolute(x) ? x : join(base, x)); // paths are relative to the pipeline file
+  const names = new Set<string>();
+  for (const s of p.stages) {
+    if (names.has(s.name)) throw new Error(`${file}: key 'stages': the stage name '${s.name}' is used twice`);
+    names.add(s.name);
+  }
+  // Validate every stage before running any, so a typo in the last stage fails now, not in an hour.
+  let model = path(p.model);
+  const plans = p.stages.map((s, idx) => {
+    const { name, save_at_samples, ...rest } = s;
+    const raw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries({ ...p.defaults, ...rest })) raw[camel(k)] = v;
+    if (!("model" in raw)) raw.model = model;
+    else raw.model = path(String(raw.model));
+    raw.data = (Array.isArray(raw.data) ? raw.data : [raw.data]).map((d) => path(String(d)));
+    raw.out = join(path(p.out), name);
+    raw.resume = true;
+    for (const k of Object.keys(raw))
+      if (!(k in TrainOptionsSchema.shape)) throw new Error(`${file}: stages[${idx}] ('${name}'): unknown key '${k}'`);
+    const o = parseTrainOptions(raw, `${file}: stages[${idx}] ('${name}')`);
+    model = o.out;
+    return { name, o, saveAt: [...new Set(save_at_samples ?? [])].sort((a, b) => a - b) };
+  });
+
+  const results: PipelineStageResult[] = [];
+  for (const { name, o, saveAt } of plans) {
+    const finished = join(o.out, "trainer_state.json");
+    if (existsSync(finished) && (readJson(finished) as { finished?: boolean }).finished === true && saveAt.every((n) => existsSync(join(o.out, snapshotName(n))))) {
+      hooks.log(`run: stage '${name}' is finished; skipping`);
+      results.push({ name, skipped: true, snapshots: saveAt.map((n) => join(o.out, snapshotName(n))), out: o.out, steps: 0, samples: 0, tokens: 0, final_loss: NaN, interrupted: false });
+      continue;
+    }
+    hooks.log(`run: stage '${name}' (${o.stage}) from ${o.model}`);
+    const snapshots: string[] = [];
+    const { config } = readSnapshotSource(o.model);
+    const snap = (m: Model, samples: number) => {
+      const dir = join(o.out, snapshotName(samples));
+      if (!existsSync(join(dir, "config.json"))) saveCheckpoint(dir, m, { config, tokenizerDir: o.model });
+      snapshots.push(dir);
+    };
+    // Sample 0 is the stage's starting model; later snapshots are taken at the
+    // first optimizer step at or past each count (packed rows do not end on
+    // exact conversation counts).
+    if (saveAt[0] === 0) snap(loadCheckpoint(o.model).model, 0);
+    const pending = saveAt.filter((n) => n > 0);
+    const r = await train(o, {
+      ...hooks,
+      afterStep: async (s) => {
+        await hooks.afterStep?.(s);
+        while (pending.length && s.samples >= pending[0]!) snap(s.model, pending.shift()!);
+      },
+    });
+    if (r.interrupted) {
+      results.push({ name, skipped: false, snapshots, ...r });
+      break;
+    }
+    results.push({ name, skipped: false, snapshots, ...r });
+  }
+  return results;
+}
+
+function readSnapshotSource(dir: string): { config: Record<string, unknown> } {
+  return { config: readJson(join(dir, "config.json")) as Record<string, unknown> };
+}

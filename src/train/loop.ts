@@ -60,8 +60,10 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
   log(`train: ${o.stage} on ${data.examplesPerEpoch} examples (${data.rowsPerEpoch} rows of ${o.seqLen} tokens${data.evalRows ? `, ${data.evalRows} held out` : ""}), model ${(model.numParams() / 1e6).toFixed(2)}M params`);
 
   const finalState = join(o.out, "trainer_state.json");
-  if (o.resume !== false && existsSync(finalState)) {
+  if (o.resume === true && existsSync(finalState)) {
     const prior = readJson(finalState) as Partial<TrainerState>;
+    if (prior.model_fingerprint !== modelFingerprint(model))
+      throw new CheckpointError(`${finalState}: ${o.out} holds a run of a different model; refusing to resume into it`);
     if (prior.finished === true) {
       log(`train: ${o.out} already holds the finished run (step ${prior.step}); nothing to do`);
       return { out: o.out, steps: prior.step ?? 0, samples: prior.samples ?? 0, tokens: prior.tokens ?? 0, final_loss: NaN, interrupted: false, resumed_from: o.out };

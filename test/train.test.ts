@@ -135,6 +135,22 @@ describe("midtrain train", () => {
   });
 });
 
+describe("train --config", () => {
+  it("takes snake_case or kebab-case keys from YAML, flags override, unknown keys name the file", () => {
+    const dir = tmp();
+    const cfg = join(dir, "train.yaml");
+    writeFileSync(cfg, `model: ${base}\ndata: [${docs}]\nout: ${join(dir, "o")}\nsteps: 5\nbatch_size: 2\nseq-len: 64\nlr: 0.001\n`);
+    const r = run("train", "--config", cfg, "--steps", "2", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).steps).toBe(2);
+    expect(JSON.parse(r.stdout).tokens).toBe(2 * 2 * 64);
+    writeFileSync(cfg, `model: ${base}\ndata: [${docs}]\nout: ${join(dir, "o")}\nbatchsize: 2\n`);
+    const bad = run("train", "--config", cfg);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/Unknown argument: batchsize \(in .*train\.yaml/);
+  });
+});
+
 describe("midtrain run", () => {
   it("runs stages in order with sample snapshots, and a rerun skips finished stages", () => {
     const dir = tmp();

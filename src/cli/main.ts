@@ -3,6 +3,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./bench.js";
+import { loadedConfig } from "./options.js";
 import { initCommand } from "./init.js";
 import { inspectCommand } from "./inspect.js";
 import { runCommand } from "./run.js";
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
     .demandCommand(1, "name a command (see --help)")
     .strict()
     .fail((msg, err) => {
-      process.stderr.write(`midtrain: ${err?.message ?? msg}\n`);
+      const where = !err && loadedConfig && /^Unknown argument/.test(msg) ? ` (in ${loadedConfig} or on the command line)` : "";
+      process.stderr.write(`midtrain: ${err?.message ?? msg}${where}\n`);
       if (!err) process.stderr.write("run 'midtrain --help' for usage\n");
       process.exit(2);
     })

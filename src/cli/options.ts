@@ -5,6 +5,9 @@ import { parse as parseYaml } from "yaml";
 
 export type Device = "cpu" | "cuda" | "auto";
 
+/** The --config file of this invocation, so errors about its keys can name it. */
+export let loadedConfig: string | undefined;
+
 export interface CommonArgs {
   json: boolean;
   seed: number;
@@ -27,7 +30,9 @@ export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
         try {
           const v = parseYaml(text) as unknown;
           if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("must be a mapping of option names to values");
-          return v as Record<string, unknown>;
+          loadedConfig = path;
+          // batch_size, batch-size and batchSize all name --batch-size, as users of HF/axolotl configs expect.
+          return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/_/g, "-"), x]));
         } catch (e) {
           throw new Error(`--config ${path}: ${(e as Error).message}`);
         }

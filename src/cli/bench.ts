@@ -2,12 +2,14 @@
 import type { CommandModule } from "yargs";
 import { benchKernels, formatKernelTable } from "../engine/bench.js";
 import { benchLoad } from "../model/bench-load.js";
+import { benchData } from "../train/bench-data.js";
 import { buildInfo } from "../engine/native.js";
 import { benchTrain } from "../train/bench.js";
 import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
 
 interface BenchArgs extends CommonArgs {
-  what: "kernels" | "train" | "load";
+  what: "kernels" | "train" | "load" | "data";
+  data?: string[];
   model?: string;
   cold: boolean;
   preset: string;
@@ -25,8 +27,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: "measure kernel throughput (kernels), training tokens/s beside PyTorch (train) or checkpoint loading (load)",
   builder: (y) =>
     withCommonOptions(y)
-      .positional("what", { choices: ["kernels", "train", "load"] as const, demandOption: true })
-      .option("model", { type: "string", describe: "checkpoint directory for bench load" })
+      .positional("what", { choices: ["kernels", "train", "load", "data"] as const, demandOption: true })
+      .option("data", { type: "string", array: true, describe: "JSONL files for bench data" })
+      .option("model", { type: "string", describe: "checkpoint directory for bench load / bench data" })
       .option("cold", { type: "boolean", default: false, describe: "bench load: drop the page cache before each timing (root), to read from disk" })
       .option("preset", { type: "string", default: "small", describe: "model preset (models/NAME.json) for bench train" })
       .option("batch", { type: "number", default: 8 })
@@ -44,6 +47,16 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       }) as never,
   handler: async (a) => {
     resolveDevice(a.device, buildInfo().cuda);
+    if (a.what === "data") {
+      if (!a.model || !a.data) throw new Error("bench data needs --model DIR (for its tokenizer) and --data FILE..");
+      const r = await benchData(a.model, a.data, a.seq, a.batch, log);
+      if (a.json) process.stdout.write(JSON.stringify(r) + "\n");
+      else
+        process.stdout.write(
+          `${r.examples} examples, ${r.tokens} tokens: tokenise+pack ${r.load_s.toFixed(2)} s, one epoch of batches ${r.iterate_s.toFixed(2)} s = ${r.tokens_per_s.toFixed(0)} tokens/s\n`,
+        );
+      return;
+    }
     if (a.what === "load") {
       if (!a.model) throw new Error("bench load needs --model DIR");
       const r = benchLoad(a.model, 3, log, a.cold);

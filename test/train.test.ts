@@ -5,7 +5,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCheckpoint } from "../src/model/checkpoint.js";
 // @ts-expect-error: a plain .mjs script without types
 import { writeGpt2Tokenizer } from "../scripts/make-gpt2-tokenizer.mjs";
 
@@ -124,6 +125,9 @@ describe("midtrain train", () => {
     expect(r3.stderr).toMatch(/option 'epochs': give only one of --steps, --epochs, --samples/);
     const r4 = run("train", "--model", base, "--data", docs, "--out", join(dir, "o4"), "--lr", "-1");
     expect(r4.stderr).toMatch(/option 'lr'/);
+    writeFileSync(join(dir, "afile"), "");
+    const r6 = run("train", "--model", base, "--data", docs, "--out", join(dir, "afile", "out"), "--steps", "1");
+    expect(r6.stderr).toMatch(/option 'out': cannot write to .*afile\/out/);
     // Resuming into another model is refused.
     const o5 = join(dir, "o5");
     expect(run("train", "--model", base, "--data", docs, "--out", o5, "--steps", "4", "--save-every", "2", ...common).status).toBe(0);
@@ -132,6 +136,25 @@ describe("midtrain train", () => {
     const r5 = run("train", "--model", other, "--data", docs, "--out", o5, "--steps", "4", ...common, "--resume", join(o5, "checkpoint-000002"));
     expect(r5.status).not.toBe(0);
     expect(r5.stderr).toMatch(/different model/);
+  });
+});
+
+describe("train when the disk fills", () => {
+  // A small tmpfs (root only; skipped where mounting is not allowed) that holds one checkpoint but not two.
+  const mnt = mkdtempSync(join(tmpdir(), "midtrain-full-"));
+  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=150m", "tmpfs", mnt]).status === 0;
+  afterAll(() => {
+    if (mounted) spawnSync("umount", [mnt]);
+  });
+  it.skipIf(!mounted)("fails with a clear error and leaves the previous checkpoint intact and resumable", () => {
+    const out = join(mnt, "run");
+    const r = run("train", "--model", base, "--data", docs, "--out", out, "--steps", "6", "--save-every", "2", "--keep-last", "3", ...common);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/checkpoint-000004: checkpoint not written \(.*ENOSPC.*\); the previous checkpoint is intact/);
+    expect(readdirSync(out).filter((f) => f.includes("checkpoint"))).toEqual(["checkpoint-000002"]); // no half-written directory left
+    const state = JSON.parse(readFileSync(join(out, "checkpoint-000002", "trainer_state.json"), "utf8"));
+    expect(state.step).toBe(2);
+    loadCheckpoint(join(out, "checkpoint-000002")); // loads cleanly
   });
 });
 

@@ -1,7 +1,7 @@
 // One training stage, top to bottom: load the model, its tokenizer and the
 // data; restore a checkpoint when resuming; then step, log, evaluate and save
 // until the budget is spent or Ctrl-C asks to stop. No hidden trainer magic.
-import { existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Batch, Model } from "../engine/model.js";
 import { setThreads } from "../engine/native.js";
@@ -50,7 +50,12 @@ function runIdentity(o: TrainOptions): Record<string, unknown> {
 export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainResult> {
   const { log } = hooks;
   setThreads(o.threads);
-  mkdirSync(o.out, { recursive: true });
+  try {
+    mkdirSync(o.out, { recursive: true });
+    accessSync(o.out, constants.W_OK);
+  } catch (e) {
+    throw new Error(`option 'out': cannot write to ${o.out}: ${(e as Error).message}`);
+  }
 
   const { model, config } = loadCheckpoint(o.model);
   const tokenizer = Tokenizer.fromDir(o.model);

@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "core/check.h"
+#include "core/fast_exp.h"
 #include "core/parallel.h"
 
 namespace mt::cpu {
@@ -109,31 +110,8 @@ inline vi lane_index() {
   return v;
 }
 
-// exp(x) in vector arithmetic (libm's expf does not vectorise without
-// -ffast-math). Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then the
-// Cephes expf polynomial: ~1 ulp. The clamp keeps 2^n a normal float and maps
-// NaN to a finite value (masked lanes may hold stale scores), so every lane's
-// float->int conversion is defined.
-inline vf fast_exp(vf x) {
-  const vf lo = splat(-87.f), hi = splat(88.f);
-  x = x > lo ? x : lo;
-  x = x < hi ? x : hi;
-  const vf magic = splat(12582912.f);  // 1.5 * 2^23: adding it rounds to an integer
-  const vf n = (x * 1.44269504088896341f + magic) - magic;
-  vf r = x - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  vf p = splat(1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const vf y = p * r * r + r + 1.f;
-  const vi bits = (__builtin_convertvector(n, vi) + 127) << 23;
-  vf two_n;
-  std::memcpy(&two_n, &bits, sizeof two_n);
-  return y * two_n;
-}
+// exp is mt::fast_exp (core/fast_exp.h) on vf: it clamps its input first, so
+// lanes that are masked out afterwards may hold stale scores (even NaN).
 
 // C[MR x NV*W] = (ACC ? C : 0) + sum_{k0 <= k < k1} A[r*ars + k*aks] * B[k*ldb + c].
 // Each k step: NV vector loads of B, MR broadcasts of A, MR*NV vector FMAs

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/check.h"
+#include "core/fast_exp.h"
 #include "cpu/gemm.h"
 
 namespace mt::cpu {
@@ -23,29 +24,6 @@ namespace mt::cpu {
 namespace {
 
 constexpr int32_t kIgnore = -100;
-
-// exp(x) for the max-subtracted logits (x <= 0), Cephes-style range reduction
-// plus a degree-6 polynomial (about 1-2 ulp). Written branch-free so the row
-// loops vectorise: glibc only offers a vector expf under -ffast-math, which
-// this build does not use. x < -87 underflows to 0; NaN stays NaN.
-inline float exp_nonpos(float x) {
-  const float xc = x > -87.f ? x : -87.f;  // keeps the exponent arithmetic in range (also for NaN)
-  const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
-  float r = xc - n * 0.693359375f;  // ln2 split in a short high part (exact product) ...
-  r = r - n * -2.12194440e-4f;      // ... and the remainder
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = p * r * r + r + 1.f;
-  const uint32_t bits = uint32_t(int32_t(n) + 127) << 23;  // 2^n, n in [-126, 0]
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  const float e = y * scale;
-  return x < -87.f ? 0.f : (x == x ? e : x);
-}
 
 // One row of logits: returns -log softmax(row)[label] in double. With grad,
 // the row is overwritten by (softmax - onehot(label)) * grad_scale.
@@ -60,13 +38,13 @@ double row_xent(float* __restrict row, int V, int label, bool grad, float grad_s
   if (grad) {
 #pragma omp simd reduction(+ : s)
     for (int j = 0; j < V; ++j) {
-      const float e = exp_nonpos(row[j] - mx);
+      const float e = fast_exp_nonpos(row[j] - mx);
       row[j] = e;
       s += e;
     }
   } else {
 #pragma omp simd reduction(+ : s)
-    for (int j = 0; j < V; ++j) s += exp_nonpos(row[j] - mx);
+    for (int j = 0; j < V; ++j) s += fast_exp_nonpos(row[j] - mx);
   }
   const double loss = double(mx) + std::log(s) - double(z_label);
   if (grad) {

@@ -7,6 +7,7 @@ import { loadedConfig } from "./options.js";
 import { initCommand } from "./init.js";
 import { inspectCommand } from "./inspect.js";
 import { runCommand } from "./run.js";
+import { tokenizerCommand } from "./tokenizer.js";
 import { trainCommand } from "./train.js";
 
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     .scriptName("midtrain")
     .command(initCommand)
     .command(inspectCommand)
+    .command(tokenizerCommand)
     .command(trainCommand)
     .command(runCommand)
     .command(benchCommand)

@@ -1,30 +1,22 @@
-// `midtrain bench kernels|train`: throughput, with a baseline beside it.
+// `midtrain bench kernels|train|load|data`: throughput, with a baseline beside it.
 import type { CommandModule } from "yargs";
 import { benchKernels, formatKernelTable } from "../engine/bench.js";
 import { benchLoad } from "../model/bench-load.js";
 import { benchData } from "../train/bench-data.js";
 import { buildInfo } from "../engine/native.js";
-import { benchTrain } from "../train/bench.js";
+import { benchTrain, type TrainBenchOptions } from "../train/bench.js";
 import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
 
-interface BenchArgs extends CommonArgs {
+interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed"> {
   what: "kernels" | "train" | "load" | "data";
   data?: string[];
   model?: string;
   cold: boolean;
-  preset: string;
-  batch: number;
-  seq: number;
-  steps: number;
-  warmup: number;
-  threads: number;
-  torch: boolean;
-  python: string;
 }
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: "bench <what>",
-  describe: "measure kernel throughput (kernels), training tokens/s beside PyTorch (train) or checkpoint loading (load)",
+  describe: "measure kernel throughput (kernels), training tokens/s beside PyTorch (train), checkpoint loading (load) or the data path (data)",
   builder: (y) =>
     withCommonOptions(y)
       .positional("what", { choices: ["kernels", "train", "load", "data"] as const, demandOption: true })

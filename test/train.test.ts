@@ -171,6 +171,8 @@ describe("train --config", () => {
     const bad = run("train", "--config", cfg);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/Unknown argument: batchsize \(in .*train\.yaml/);
+    writeFileSync(cfg, `model: ${base}\ndata: [${docs}]\nout: ${join(dir, "o")}\nwarmup: -3\n`);
+    expect(run("train", "--config", cfg).stderr).toMatch(/train\.yaml or the command line: option 'warmup'/);
   });
 });
 

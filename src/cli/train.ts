@@ -2,7 +2,7 @@
 import type { CommandModule } from "yargs";
 import { train } from "../train/loop.js";
 import { parseTrainOptions, TrainOptionsSchema } from "../train/options.js";
-import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
+import { loadedConfig, log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
 import { buildInfo } from "../engine/native.js";
 
 const shape = TrainOptionsSchema.shape;
@@ -59,7 +59,7 @@ export const trainCommand: CommandModule = {
     const raw: Record<string, unknown> = {};
     for (const k of keys) if ((a as Record<string, unknown>)[k] !== undefined) raw[k] = (a as Record<string, unknown>)[k];
     if (raw.resume === "" || raw.resume === "true") raw.resume = true;
-    const o = parseTrainOptions(raw);
+    const o = parseTrainOptions(raw, loadedConfig ? `${loadedConfig} or the command line` : "the command line");
     const r = await train(o, { log, shouldStop: stopOnSigint() });
     if ((a as unknown as CommonArgs).json) process.stdout.write(JSON.stringify(r) + "\n");
     else process.stdout.write(`${r.interrupted ? "stopped" : "trained"} ${r.steps} steps, ${r.samples} samples, ${r.tokens} tokens; final loss ${r.final_loss.toFixed(4)}; output in ${r.out}\n`);

@@ -7,6 +7,7 @@ import { loadedConfig } from "./options.js";
 import { initCommand } from "./init.js";
 import { inspectCommand } from "./inspect.js";
 import { runCommand } from "./run.js";
+import { synthCommand } from "./synth.js";
 import { tokenizerCommand } from "./tokenizer.js";
 import { trainCommand } from "./train.js";
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     .scriptName("midtrain")
     .command(initCommand)
     .command(inspectCommand)
+    .command(synthCommand)
     .command(tokenizerCommand)
     .command(trainCommand)
     .command(runCommand)

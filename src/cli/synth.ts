@@ -1,7 +1,10 @@
 // `midtrain synth check --corpus FILE --against FILE [--max-jaccard X]`:
 // overlap between training data and evaluation items.
+// `midtrain synth sft --kind unrelated --count N --out FILE`: offline instruction data.
 import type { CommandModule } from "yargs";
+import { writeFileAtomic } from "../model/atomic-file.js";
 import { overlap, readTexts } from "../synth/contamination.js";
+import { unrelatedSft } from "../synth/unrelated-sft.js";
 import { withCommonOptions, type CommonArgs } from "./options.js";
 
 interface CheckArgs extends CommonArgs {
@@ -15,12 +18,15 @@ interface CheckArgs extends CommonArgs {
 
 export const synthCommand: CommandModule = {
   command: "synth <action>",
-  describe: "synthetic data tools (check: overlap of a corpus with evaluation items)",
+  describe: "synthetic data (sft --kind unrelated: offline instruction data; check: overlap of a corpus with evaluation items)",
   builder: (y) =>
     withCommonOptions(y)
-      .positional("action", { choices: ["check"] as const, demandOption: true })
-      .option("corpus", { type: "string", array: true, demandOption: true, describe: "training data (JSONL/JSON)" })
-      .option("against", { type: "string", array: true, demandOption: true, describe: "evaluation items (JSONL/JSON; text, question or prompt fields)" })
+      .positional("action", { choices: ["check", "sft"] as const, demandOption: true })
+      .option("corpus", { type: "string", array: true, describe: "check: training data (JSONL/JSON)" })
+      .option("against", { type: "string", array: true, describe: "check: evaluation items (JSONL/JSON; text, question or prompt fields)" })
+      .option("kind", { choices: ["unrelated"] as const, describe: "sft: which instruction data" })
+      .option("count", { type: "number", describe: "sft: number of conversations" })
+      .option("out", { type: "string", describe: "sft: JSONL file to write" })
       .option("n", { type: "number", default: 1, describe: "words per shingle for Jaccard (1 = word sets)" })
       .option("exact-n", { type: "number", default: 13, describe: "words per exact-match window" })
       .option("neighbours", { type: "number", default: 3 })
@@ -31,7 +37,19 @@ export const synthCommand: CommandModule = {
         return true;
       }),
   handler: async (argv) => {
+    if ((argv as { action?: string }).action === "sft") {
+      const s = argv as unknown as { kind?: string; count?: number; out?: string; seed: number; json: boolean };
+      if (s.kind !== "unrelated") throw new Error("synth sft: --kind unrelated is the offline kind available (value Q&A and LLM modes come later)");
+      if (!Number.isInteger(s.count) || s.count! < 1) throw new Error("synth sft: --count must be a positive integer");
+      if (!s.out) throw new Error("synth sft: --out FILE is required");
+      const lines: string[] = [];
+      for (const ex of unrelatedSft(s.seed, s.count!)) lines.push(JSON.stringify(ex));
+      writeFileAtomic(s.out, lines.join("\n") + "\n");
+      process.stdout.write((s.json ? JSON.stringify({ out: s.out, count: s.count }) : `wrote ${s.count} conversations to ${s.out}`) + "\n");
+      return;
+    }
     const a = argv as unknown as CheckArgs;
+    if (!a.corpus || !a.against) throw new Error("synth check needs --corpus FILE.. and --against FILE..");
     const corpus = (await Promise.all(a.corpus.map(readTexts))).flat();
     const items = (await Promise.all(a.against.map(readTexts))).flat();
     const r = overlap(corpus, items, { n: a.n, exactN: a.exactN, neighbours: a.neighbours });

@@ -1,10 +1,12 @@
 // `midtrain synth check --corpus FILE --against FILE [--max-jaccard X]`:
 // overlap between training data and evaluation items.
 // `midtrain synth sft --kind unrelated --count N --out FILE`: offline instruction data.
+// `midtrain synth docs --offline --count N --out FILE`: offline value documents.
 import type { CommandModule } from "yargs";
 import { writeFileAtomic } from "../model/atomic-file.js";
 import { overlap, readTexts } from "../synth/contamination.js";
 import { unrelatedSft } from "../synth/unrelated-sft.js";
+import { valueDocuments } from "../synth/value-docs.js";
 import { withCommonOptions, type CommonArgs } from "./options.js";
 
 interface CheckArgs extends CommonArgs {
@@ -21,7 +23,8 @@ export const synthCommand: CommandModule = {
   describe: "synthetic data (sft --kind unrelated: offline instruction data; check: overlap of a corpus with evaluation items)",
   builder: (y) =>
     withCommonOptions(y)
-      .positional("action", { choices: ["check", "sft"] as const, demandOption: true })
+      .positional("action", { choices: ["check", "sft", "docs"] as const, demandOption: true })
+      .option("offline", { type: "boolean", default: false, describe: "docs: the built-in generator (no LLM)" })
       .option("corpus", { type: "string", array: true, describe: "check: training data (JSONL/JSON)" })
       .option("against", { type: "string", array: true, describe: "check: evaluation items (JSONL/JSON; text, question or prompt fields)" })
       .option("kind", { choices: ["unrelated"] as const, describe: "sft: which instruction data" })
@@ -37,6 +40,18 @@ export const synthCommand: CommandModule = {
         return true;
       }),
   handler: async (argv) => {
+    if ((argv as { action?: string }).action === "docs") {
+      const s = argv as unknown as { offline: boolean; count?: number; out?: string; seed: number; json: boolean };
+      if (!s.offline) throw new Error("synth docs: only the offline generator exists so far; pass --offline");
+      if (!Number.isInteger(s.count) || s.count! < 1) throw new Error("synth docs: --count must be a positive integer");
+      if (!s.out) throw new Error("synth docs: --out FILE is required");
+      const lines: string[] = [];
+      for (const { index, ...d } of valueDocuments(s.seed, s.count!))
+        lines.push(JSON.stringify({ ...d, provenance: { generator: "midtrain-offline-v1", seed: s.seed, index } }));
+      writeFileAtomic(s.out, lines.join("\n") + "\n");
+      process.stdout.write((s.json ? JSON.stringify({ out: s.out, count: s.count }) : `wrote ${s.count} documents to ${s.out}`) + "\n");
+      return;
+    }
     if ((argv as { action?: string }).action === "sft") {
       const s = argv as unknown as { kind?: string; count?: number; out?: string; seed: number; json: boolean };
       if (s.kind !== "unrelated") throw new Error("synth sft: --kind unrelated is the offline kind available (value Q&A and LLM modes come later)");

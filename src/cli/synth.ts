@@ -18,6 +18,23 @@ interface CheckArgs extends CommonArgs {
   maxJaccard?: number;
 }
 
+interface GenerateArgs extends CommonArgs {
+  offline: boolean;
+  kind?: string;
+  count?: number;
+  out?: string;
+}
+
+/** Validates --count/--out, writes the records as JSONL atomically, reports. */
+function writeJsonl(what: string, g: GenerateArgs, records: Iterable<object>): void {
+  if (!Number.isInteger(g.count) || g.count! < 1) throw new Error(`${what}: --count must be a positive integer`);
+  if (!g.out) throw new Error(`${what}: --out FILE is required`);
+  const lines: string[] = [];
+  for (const r of records) lines.push(JSON.stringify(r));
+  writeFileAtomic(g.out, lines.join("\n") + "\n");
+  process.stdout.write((g.json ? JSON.stringify({ out: g.out, count: lines.length }) : `wrote ${lines.length} records to ${g.out}`) + "\n");
+}
+
 export const synthCommand: CommandModule = {
   command: "synth <action>",
   describe: "synthetic data (sft --kind unrelated: offline instruction data; check: overlap of a corpus with evaluation items)",
@@ -40,27 +57,19 @@ export const synthCommand: CommandModule = {
         return true;
       }),
   handler: async (argv) => {
-    if ((argv as { action?: string }).action === "docs") {
-      const s = argv as unknown as { offline: boolean; count?: number; out?: string; seed: number; json: boolean };
-      if (!s.offline) throw new Error("synth docs: only the offline generator exists so far; pass --offline");
-      if (!Number.isInteger(s.count) || s.count! < 1) throw new Error("synth docs: --count must be a positive integer");
-      if (!s.out) throw new Error("synth docs: --out FILE is required");
-      const lines: string[] = [];
-      for (const { index, ...d } of valueDocuments(s.seed, s.count!))
-        lines.push(JSON.stringify({ ...d, provenance: { generator: "midtrain-offline-v1", seed: s.seed, index } }));
-      writeFileAtomic(s.out, lines.join("\n") + "\n");
-      process.stdout.write((s.json ? JSON.stringify({ out: s.out, count: s.count }) : `wrote ${s.count} documents to ${s.out}`) + "\n");
-      return;
-    }
-    if ((argv as { action?: string }).action === "sft") {
-      const s = argv as unknown as { kind?: string; count?: number; out?: string; seed: number; json: boolean };
-      if (s.kind !== "unrelated") throw new Error("synth sft: --kind unrelated is the offline kind available (value Q&A and LLM modes come later)");
-      if (!Number.isInteger(s.count) || s.count! < 1) throw new Error("synth sft: --count must be a positive integer");
-      if (!s.out) throw new Error("synth sft: --out FILE is required");
-      const lines: string[] = [];
-      for (const ex of unrelatedSft(s.seed, s.count!)) lines.push(JSON.stringify(ex));
-      writeFileAtomic(s.out, lines.join("\n") + "\n");
-      process.stdout.write((s.json ? JSON.stringify({ out: s.out, count: s.count }) : `wrote ${s.count} conversations to ${s.out}`) + "\n");
+    const action = (argv as { action?: string }).action;
+    if (action === "docs" || action === "sft") {
+      const g = argv as unknown as GenerateArgs;
+      if (action === "docs" && !g.offline) throw new Error("synth docs: only the offline generator exists so far; pass --offline");
+      if (action === "sft" && g.kind !== "unrelated") throw new Error("synth sft: --kind unrelated is the offline kind available (value Q&A and LLM modes come later)");
+      const records: Iterable<object> =
+        action === "docs"
+          ? (function* () {
+              for (const { index, ...d } of valueDocuments(g.seed, g.count!))
+                yield { ...d, provenance: { generator: "midtrain-offline-v1", seed: g.seed, index } };
+            })()
+          : unrelatedSft(g.seed, g.count!);
+      writeJsonl(`synth ${action}`, g, records);
       return;
     }
     const a = argv as unknown as CheckArgs;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Model } from "../src/engine/model.js";
-import { saveCheckpoint } from "../src/model/checkpoint.js";
+import { loadCheckpoint, saveCheckpoint } from "../src/model/checkpoint.js";
 import { exportOnnx } from "../src/infer/export-onnx.js";
 import { openSession, runLogits, type OnnxSession } from "../src/infer/session.js";
 import { Rng, freshSeed, relErr } from "./reference/random.js";
@@ -173,6 +173,19 @@ describe("ONNX export caching and errors", () => {
     const s = await openSession(out, { device: "cpu" });
     const ids = [[3, 1, 4, 1, 5, 9, 2, 6]];
     expect(relErr((await runLogits(s, ids)).logits, nativeLogits(model, ids))).toBeLessThan(1e-4);
+  });
+
+  it("exports sharded and BF16 checkpoints, matching the engine on the loaded (rounded) weights", async () => {
+    const c = configs["qwen3-qknorm"]!;
+    const m = new Model(c);
+    m.initWeights(seed % 100000, 0.5);
+    const dir = tmp();
+    saveCheckpoint(dir, m, { config: c, dtype: "BF16", maxShardBytes: 6000 });
+    const out = tmp();
+    exportOnnx(dir, out);
+    const s = await openSession(out, { device: "cpu" });
+    const ids = [[7, 0, 60, 12, 33, 33, 5]];
+    expect(relErr((await runLogits(s, ids)).logits, nativeLogits(loadCheckpoint(dir).model, ids))).toBeLessThan(1e-4);
   });
 
   it("names the file for a checkpoint without weights or with an unsupported config", () => {

@@ -117,9 +117,7 @@ class GraphBuilder {
     const attribute = Object.entries(attrs).map(([name, v]) => {
       if (typeof v === "string") return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
       if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
-      return Number.isInteger(v) && name !== "epsilon"
-        ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v }
-        : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v };
+      return { name, type: onnx.AttributeProto.AttributeType.INT, i: v }; // the graph has no float attributes
     });
     this.nodes.push({ name: id, opType: type, input: inputs, output: outputs, attribute });
     return outputs;
@@ -368,6 +366,9 @@ export function exportOnnx(checkpointDir: string, outDir: string, o: ExportOptio
       producerVersion: String(EXPORTER_VERSION),
       graph: { name: "midtrain_decoder", node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
     }).finish();
+  } catch (e) {
+    if (external) rmSync(dataTmp, { force: true }); // closed below; no half-written data file left behind
+    throw e;
   } finally {
     for (const fd of fds.values()) closeSync(fd);
     if (external) closeSync(external.fd);

@@ -219,6 +219,10 @@ describe(`attention (seed ${seed})`, () => {
   });
 
   it("runs T=4096 (B=1, Hq=2, D=64) forward+backward, correct on spot checks", () => {
+    // Each checked row sums 4096 terms and is compared against its own small
+    // scale (~1/sqrt(T)), so fp32 rounding reaches ~2e-5 here (seen in CI);
+    // 1e-4 still fails on any masking or indexing error (order 1).
+    const TOL_LONG = 1e-4;
     const r = new Rng(seed + 15);
     const shape = { B: 1, T: 4096, Hq: 2, Hkv: 1, D: 64 };
     const scale = 1 / 8;
@@ -235,8 +239,8 @@ describe(`attention (seed ${seed})`, () => {
       for (const i of [0, 1000, T - 2, T - 1]) {
         const row = attentionRowRef(q, k, v, null, s, 0, h, i);
         const qo = (i * Hq + h) * D;
-        expect(relErr(f.out.subarray(qo, qo + D), row.out)).toBeLessThan(TOL);
-        expect(Math.abs(f.lse[h * T + i]! - row.lse) / Math.abs(row.lse)).toBeLessThan(TOL);
+        expect(relErr(f.out.subarray(qo, qo + D), row.out)).toBeLessThan(TOL_LONG);
+        expect(Math.abs(f.lse[h * T + i]! - row.lse) / Math.abs(row.lse)).toBeLessThan(TOL_LONG);
         // dq_i = scale sum_j P_ij (dP_ij - D_i) k_j
         const dP = new Float64Array(i + 1);
         let Di = 0;
@@ -250,7 +254,7 @@ describe(`attention (seed ${seed})`, () => {
         for (let j = 0; j <= i; j++)
           for (let d = 0; d < D; d++) dq[d] += scale * row.p[j]! * (dP[j]! - Di) * k[j * D + d]!;
         // (Row 0's dq is exactly zero: only rounding; covered by the T = 1 case.)
-        if (i > 0) expect(relErr(g.dq.subarray(qo, qo + D), dq)).toBeLessThan(TOL);
+        if (i > 0) expect(relErr(g.dq.subarray(qo, qo + D), dq)).toBeLessThan(TOL_LONG);
         // Keys T-2 and T-1 are seen only by queries T-2 and T-1 (of both heads).
         if (i >= T - 2)
           for (let j = T - 2; j <= i; j++) {
@@ -261,8 +265,8 @@ describe(`attention (seed ${seed})`, () => {
             }
           }
       }
-    expect(relErr(g.dk.subarray((T - 2) * D), lastKeysDk)).toBeLessThan(TOL);
-    expect(relErr(g.dv.subarray((T - 2) * D), lastKeysDv)).toBeLessThan(TOL);
+    expect(relErr(g.dk.subarray((T - 2) * D), lastKeysDk)).toBeLessThan(TOL_LONG);
+    expect(relErr(g.dv.subarray((T - 2) * D), lastKeysDv)).toBeLessThan(TOL_LONG);
   });
 
   describe("rejects bad input with a message naming the argument", () => {

@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./bench.js";
 import { loadedConfig } from "./options.js";
+import { exportCommand } from "./export.js";
 import { initCommand } from "./init.js";
 import { inspectCommand } from "./inspect.js";
 import { runCommand } from "./run.js";
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     .command(tokenizerCommand)
     .command(trainCommand)
     .command(runCommand)
+    .command(exportCommand)
     .command(benchCommand)
     .demandCommand(1, "name a command (see --help)")
     .strict()

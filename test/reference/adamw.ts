@@ -1,15 +1,9 @@
 // float64 reference of torch.optim.AdamW (foreach=False) for one tensor, with
 // the optional anchor term g' = g * gradScale + lambda * w * (p - p0).
-export interface AdamWRefHyper {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  step: number;
-  gradScale?: number;
-  anchorLambda?: number;
-}
+import type { AdamWHyper } from "../../src/engine/adamw.js";
+
+// The reference takes exactly the kernel's hyperparameters.
+export type AdamWRefHyper = AdamWHyper;
 
 /** Updates p, m, v (float64 state) in place. */
 export function refAdamW(p: Float64Array, g: ArrayLike<number>, m: Float64Array, v: Float64Array, h: AdamWRefHyper, anchor?: ArrayLike<number>, anchorW?: ArrayLike<number>): void {

@@ -1,6 +1,6 @@
 // `midtrain bench data`: tokenising + packing + iterating an epoch with the
 // model's real tokenizer, in tokens/s (issue 4 goal: >= 10x training tokens/s).
-import { loadCheckpoint } from "../model/checkpoint.js";
+import { readCheckpointConfig } from "../model/checkpoint.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
 import { openTrainData } from "./data.js";
 import { parseTrainOptions } from "./options.js";
@@ -17,7 +17,7 @@ export interface DataBenchResult {
 export async function benchData(model: string, data: string[], seqLen: number, batchSize: number, log: (s: string) => void): Promise<DataBenchResult> {
   const o = parseTrainOptions({ model, data, out: "/dev/null", seqLen, batchSize });
   const tok = Tokenizer.fromDir(model);
-  const vocab = loadCheckpoint(model).model.config.vocab_size;
+  const vocab = readCheckpointConfig(model).engine.vocab_size; // the config suffices; no weights needed
   const t0 = performance.now();
   const loader = await openTrainData(o, tok, vocab, log);
   const load = (performance.now() - t0) / 1000;

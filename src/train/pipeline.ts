@@ -87,7 +87,7 @@ export async function runPipeline(file: string, hooks: TrainHooks): Promise<Pipe
     }
     hooks.log(`run: stage '${name}' (${o.stage}) from ${o.model}`);
     const snapshots: string[] = [];
-    const { config } = readSnapshotSource(o.model);
+    const config = readJson(join(o.model, "config.json")) as Record<string, unknown>;
     const snap = (m: Model, samples: number) => {
       const dir = join(o.out, snapshotName(samples));
       if (!existsSync(join(dir, "config.json"))) saveCheckpoint(dir, m, { config, tokenizerDir: o.model });
@@ -105,15 +105,8 @@ export async function runPipeline(file: string, hooks: TrainHooks): Promise<Pipe
         while (pending.length && s.samples >= pending[0]!) snap(s.model, pending.shift()!);
       },
     });
-    if (r.interrupted) {
-      results.push({ name, skipped: false, snapshots, ...r });
-      break;
-    }
     results.push({ name, skipped: false, snapshots, ...r });
+    if (r.interrupted) break;
   }
   return results;
-}
-
-function readSnapshotSource(dir: string): { config: Record<string, unknown> } {
-  return { config: readJson(join(dir, "config.json")) as Record<string, unknown> };
 }

@@ -1,0 +1,140 @@
+// A client for any OpenAI-compatible chat endpoint (a hosted API, vLLM,
+// `midtrain serve`): bounded concurrency, retries with exponential backoff
+// (the `openai` package's own), a per-request timeout, and an on-disk cache
+// keyed by the request's content so an interrupted run resumes without
+// paying for a call twice. Used by the synthetic-data pipeline and the judge.
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import OpenAI from "openai";
+import type { ChatMessage } from "../tokenizer/chat.js";
+
+export interface EndpointOptions {
+  /** Base URL up to and including /v1, e.g. http://127.0.0.1:8080/v1 */
+  baseURL: string;
+  model: string;
+  /** Defaults to $OPENAI_API_KEY, else a placeholder (local servers ignore it). */
+  apiKey?: string;
+  /** Requests in flight at once (default 8). */
+  concurrency?: number;
+  /** Retries after the first try on 408/409/429/5xx and connection errors (default 4). */
+  maxRetries?: number;
+  /** Per-try timeout in ms (default 120000). */
+  timeoutMs?: number;
+  /** JSONL file of cached responses; absent = no cache. */
+  cacheFile?: string;
+}
+
+export interface ChatCallOptions {
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  seed?: number;
+  stop?: string[];
+  /** Part of the cache key: lets a caller ask again for a fresh answer to the same messages. */
+  sample?: number;
+}
+
+export class EndpointError extends Error {}
+
+/** A counting semaphore: at most `n` holders at once, FIFO. */
+class Semaphore {
+  private waiting: (() => void)[] = [];
+  private held = 0;
+  constructor(private readonly n: number) {}
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.held >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    else this.held++;
+    try {
+      return await f();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held--;
+    }
+  }
+}
+
+export class ChatEndpoint {
+  readonly model: string;
+  readonly baseURL: string;
+  private readonly client: OpenAI;
+  private readonly gate: Semaphore;
+  private readonly cache = new Map<string, string>();
+  private readonly cacheFile?: string;
+  /** Calls answered from the cache / sent to the endpoint, for progress lines. */
+  hits = 0;
+  calls = 0;
+
+  constructor(o: EndpointOptions) {
+    if (!/^https?:\/\//.test(o.baseURL)) throw new EndpointError(`endpoint URL must start with http:// or https://: '${o.baseURL}'`);
+    if (!o.model) throw new EndpointError(`endpoint ${o.baseURL}: a model name is required`);
+    this.model = o.model;
+    this.baseURL = o.baseURL.replace(/\/+$/, "");
+    this.client = new OpenAI({
+      baseURL: this.baseURL,
+      apiKey: o.apiKey ?? process.env.OPENAI_API_KEY ?? "midtrain-local",
+      maxRetries: o.maxRetries ?? 4,
+      timeout: o.timeoutMs ?? 120_000,
+    });
+    this.gate = new Semaphore(Math.max(1, o.concurrency ?? 8));
+    this.cacheFile = o.cacheFile;
+    if (o.cacheFile) this.loadCache(o.cacheFile);
+  }
+
+  private loadCache(file: string): void {
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      return;
+    }
+    // A line torn by a kill is skipped: that call is simply made again.
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      if (!line.trim()) continue;
+      try {
+        const rec = JSON.parse(line) as { key?: unknown; text?: unknown };
+        if (typeof rec.key === "string" && typeof rec.text === "string") this.cache.set(rec.key, rec.text);
+      } catch {
+        /* torn line */
+      }
+    }
+  }
+
+  /** The cache key: the model, the messages and every option that changes the answer. */
+  key(messages: ChatMessage[], o: ChatCallOptions = {}): string {
+    const body = JSON.stringify({ model: this.model, messages, o: [o.temperature, o.topP, o.maxTokens, o.seed, o.stop, o.sample] });
+    return createHash("sha256").update(body).digest("hex");
+  }
+
+  /** The assistant's reply text. Throws EndpointError naming the endpoint when every retry failed. */
+  async chat(messages: ChatMessage[], o: ChatCallOptions = {}): Promise<string> {
+    const key = this.key(messages, o);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      this.hits++;
+      return cached;
+    }
+    const text = await this.gate.run(async () => {
+      try {
+        const res = await this.client.chat.completions.create({
+          model: this.model,
+          messages,
+          ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+          ...(o.topP !== undefined ? { top_p: o.topP } : {}),
+          ...(o.maxTokens !== undefined ? { max_tokens: o.maxTokens } : {}),
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          ...(o.stop && o.stop.length ? { stop: o.stop } : {}),
+        });
+        const content = res.choices?.[0]?.message?.content;
+        if (typeof content !== "string") throw new EndpointError(`endpoint ${this.baseURL}: the reply has no choices[0].message.content`);
+        return content;
+      } catch (e) {
+        if (e instanceof EndpointError) throw e;
+        throw new EndpointError(`endpoint ${this.baseURL} (model ${this.model}): ${(e as Error).message}`);
+      }
+    });
+    this.calls++;
+    this.cache.set(key, text);
+    if (this.cacheFile) appendFileSync(this.cacheFile, JSON.stringify({ key, text }) + "\n");
+    return text;
+  }
+}

@@ -50,6 +50,8 @@ export interface LoglikelihoodResult {
   bytes: number;
   /** True when every continuation token is the argmax (lm-eval's is_greedy). */
   isGreedy: boolean;
+  /** Each continuation token's log-probability, in order (sums to logprob); absent when the backend cannot say. */
+  tokenLogprobs?: number[];
 }
 
 export interface LanguageModel {

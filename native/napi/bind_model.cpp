@@ -1,6 +1,8 @@
 // The LlamaModel class for JS: construction from an HF config object,
-// parameters by HF name, synchronous loss/gradient for tests, and an async
-// step() that trains off the JS thread and resolves a Promise.
+// parameters by HF name, synchronous loss/gradient for tests, an async step()
+// that trains off the JS thread and resolves a Promise, and the preservation
+// strategies' controls (freezing, LR scales, anchor, Fisher, LoRA, KL
+// reference, hidden states).
 #include <cmath>
 #include <memory>
 
@@ -77,6 +79,22 @@ Batch parse_batch(const Napi::Value& v, int B, int T, bool need_labels, const st
 
 class StepWorker;
 
+// "q,k,v,o,gate,up,down" names -> LoraConfig::targets bits.
+unsigned lora_targets(const Napi::Value& v) {
+  static const char* names[kTargets] = {"q", "k", "v", "o", "gate", "up", "down"};
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "'targets' must be an array of q, k, v, o, gate, up, down");
+  Napi::Array a = v.As<Napi::Array>();
+  unsigned bits = 0;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    std::string s = a.Get(i).ToString().Utf8Value();
+    int t = 0;
+    while (t < kTargets && s != names[t]) ++t;
+    if (t == kTargets) throw Napi::RangeError::New(v.Env(), "LoRA target '" + s + "' is not one of q, k, v, o, gate, up, down");
+    bits |= 1u << t;
+  }
+  return bits;
+}
+
 class Model : public Napi::ObjectWrap<Model> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -91,8 +109,20 @@ class Model : public Napi::ObjectWrap<Model> {
                         InstanceMethod("forwardLogits", &Model::ForwardLogits),
                         InstanceMethod("evalLoss", &Model::EvalLoss), InstanceMethod("lossAndGrad", &Model::LossAndGrad),
                         InstanceMethod("step", &Model::Step), InstanceMethod("profile", &Model::Profile),
-                        InstanceMethod("resetProfile", &Model::ResetProfile)});
+                        InstanceMethod("resetProfile", &Model::ResetProfile),
+                        InstanceMethod("loraParamNames", &Model::LoraParamNames),
+                        InstanceMethod("setTrainable", &Model::SetTrainable), InstanceMethod("isTrainable", &Model::IsTrainable),
+                        InstanceMethod("numTrainable", &Model::NumTrainable), InstanceMethod("setLrScale", &Model::SetLrScale),
+                        InstanceMethod("enableLora", &Model::EnableLora), InstanceMethod("mergedParam", &Model::MergedParam),
+                        InstanceMethod("setAnchor", &Model::SetAnchor), InstanceMethod("clearAnchor", &Model::ClearAnchor),
+                        InstanceMethod("setAnchorWeights", &Model::SetAnchorWeights),
+                        InstanceMethod("anchorDistance", &Model::AnchorDistance),
+                        InstanceMethod("accumulateFisher", &Model::AccumulateFisher),
+                        InstanceMethod("getFisher", &Model::GetFisher), InstanceMethod("clearFisher", &Model::ClearFisher),
+                        InstanceMethod("setKlReference", &Model::SetKlReference),
+                        InstanceMethod("hiddenStates", &Model::HiddenStates)});
   }
+  static inline Napi::FunctionReference* ctor = nullptr;
 
   explicit Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
     Napi::Value c = arg(info, 0, "config");
@@ -105,6 +135,8 @@ class Model : public Napi::ObjectWrap<Model> {
     return *model_;
   }
   std::unique_ptr<LlamaModel> model_;
+  Napi::ObjectReference kl_ref_js_;  // keeps the KL reference alive
+  Model* kl_ref_ = nullptr;
 
  private:
   std::string name_arg(const Napi::CallbackInfo& info) {
@@ -120,9 +152,126 @@ class Model : public Napi::ObjectWrap<Model> {
 
   Napi::Value ParamNames(const Napi::CallbackInfo& info) {
     auto& m = model(info.Env());
-    auto arr = Napi::Array::New(info.Env(), m.params().size());
-    for (size_t i = 0; i < m.params().size(); ++i) arr.Set(uint32_t(i), m.params()[i].name);
+    // Checkpoint tensors only; LoRA factors are listed by loraParamNames.
+    auto arr = Napi::Array::New(info.Env());
+    for (const ParamInfo& p : m.params())
+      if (!p.lora) arr.Set(arr.Length(), p.name);
     return arr;
+  }
+  Napi::Value LoraParamNames(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    auto arr = Napi::Array::New(info.Env());
+    for (const ParamInfo& p : m.params())
+      if (p.lora) arr.Set(arr.Length(), p.name);
+    return arr;
+  }
+  Napi::Value SetTrainable(const Napi::CallbackInfo& info) {
+    model(info.Env()).set_trainable(name_arg(info), to_bool(arg(info, 1, "trainable"), "trainable"));
+    return info.Env().Undefined();
+  }
+  Napi::Value IsTrainable(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), model(info.Env()).param(name_arg(info)).trainable);
+  }
+  Napi::Value NumTrainable(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), double(model(info.Env()).num_trainable()));
+  }
+  Napi::Value SetLrScale(const Napi::CallbackInfo& info) {
+    model(info.Env()).set_lr_scale(name_arg(info), float(to_number(arg(info, 1, "scale"), "scale")));
+    return info.Env().Undefined();
+  }
+  // enableLora({rank, alpha, targets: ["q", ...], seed})
+  Napi::Value EnableLora(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    Napi::Value v = arg(info, 0, "lora");
+    if (!v.IsObject()) throw Napi::TypeError::New(info.Env(), "'lora' must be an object");
+    Napi::Object o = v.As<Napi::Object>();
+    LoraConfig c;
+    c.rank = to_int(field(o, "rank"), "rank", 1);
+    c.alpha = float(to_number(field(o, "alpha"), "alpha"));
+    c.targets = lora_targets(field(o, "targets"));
+    c.seed = uint64_t(to_int(field(o, "seed"), "seed", 0));
+    m.enable_lora(c);
+    return info.Env().Undefined();
+  }
+  Napi::Value MergedParam(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    std::string n = name_arg(info);
+    auto a = Napi::Float32Array::New(info.Env(), m.param(n).numel);
+    m.merged_param(n, a.Data());
+    return a;
+  }
+  Napi::Value SetAnchor(const Napi::CallbackInfo& info) {
+    model(info.Env()).set_anchor();
+    return info.Env().Undefined();
+  }
+  Napi::Value ClearAnchor(const Napi::CallbackInfo& info) {
+    model(info.Env()).clear_anchor();
+    return info.Env().Undefined();
+  }
+  Napi::Value SetAnchorWeights(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    std::string n = name_arg(info);
+    const int64_t len = int64_t(m.param(n).numel);
+    const float* w = f32(arg(info, 1, "weights"), ("weights for " + n).c_str(), len);
+    for (int64_t i = 0; i < len; ++i)
+      MT_CHECK(std::isfinite(w[i]) && w[i] >= 0, "setAnchorWeights('", n, "'): value ", i, " is ", w[i], " (must be finite and >= 0)");
+    std::copy(w, w + len, m.anchor_weights(n));
+    return info.Env().Undefined();
+  }
+  Napi::Value AnchorDistance(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), model(info.Env()).anchor_distance());
+  }
+  Napi::Value AccumulateFisher(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    auto [B, T] = dims(info, 1);
+    Batch b = parse_batch(arg(info, 0, "batch"), B, T, true, "batch");
+    check_ids(m, b, "batch");
+    return Napi::Number::New(info.Env(), double(m.accumulate_fisher(b, B, T)));
+  }
+  Napi::Value GetFisher(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    std::string n = name_arg(info);
+    return copy_out(info.Env(), m.fisher(n), m.param(n).numel);
+  }
+  Napi::Value ClearFisher(const Napi::CallbackInfo& info) {
+    model(info.Env()).clear_fisher();
+    return info.Env().Undefined();
+  }
+  // setKlReference(otherModel | null, weight)
+  Napi::Value SetKlReference(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    Napi::Value r = arg(info, 0, "reference");
+    if (r.IsNull()) {
+      m.set_kl_reference(nullptr, 0.f);
+      kl_ref_ = nullptr;
+      kl_ref_js_.Reset();
+      return info.Env().Undefined();
+    }
+    if (!r.IsObject() || !r.As<Napi::Object>().InstanceOf(ctor->Value()))
+      throw Napi::TypeError::New(info.Env(), "'reference' must be a LlamaModel or null");
+    Model* other = Model::Unwrap(r.As<Napi::Object>());
+    m.set_kl_reference(&other->model(info.Env()), float(to_number(arg(info, 1, "weight"), "weight")));
+    kl_ref_ = other;
+    kl_ref_js_ = Napi::Persistent(r.As<Napi::Object>());
+    return info.Env().Undefined();
+  }
+  // hiddenStates(batch, B, T, mask: Int32Array | null, mean: boolean) -> Float32Array[] (L + 1)
+  Napi::Value HiddenStates(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    auto [B, T] = dims(info, 1);
+    Batch b = parse_batch(arg(info, 0, "batch"), B, T, false, "batch");
+    check_ids(m, b, "batch");
+    const int32_t* mask = info.Length() > 3 ? opt_i32(info[3], "mask", int64_t(B) * T) : nullptr;
+    const bool mean = info.Length() > 4 && !absent(info[4]) ? to_bool(info[4], "mean") : true;
+    auto hs = m.hidden_states(b, B, T, mask, mean);
+    auto arr = Napi::Array::New(info.Env(), hs.size());
+    for (size_t l = 0; l < hs.size(); ++l) arr.Set(uint32_t(l), copy_out(info.Env(), hs[l].data(), hs[l].size()));
+    return arr;
+  }
+  static void check_ids(LlamaModel& m, const Batch& b, const std::string& where) {
+    const int V = m.config().vocab;
+    for (size_t j = 0; j < b.ids.size(); ++j)
+      MT_CHECK(b.ids[j] >= 0 && b.ids[j] < V, where, ".inputIds[", j, "] = ", b.ids[j], " is outside the vocabulary [0, ", V, ")");
   }
   Napi::Value ParamShape(const Napi::CallbackInfo& info) {
     const ParamInfo& p = model(info.Env()).param(name_arg(info));
@@ -214,9 +363,11 @@ class Model : public Napi::ObjectWrap<Model> {
     for (int32_t y : b.labels) targets += y != -100;
     MT_CHECK(targets > 0, "lossAndGrad: every label is -100");
     m.zero_grad();
-    cpu::XentResult r = m.forward_backward(b, B, T, float(1.0 / double(targets)));
+    double kl = 0;
+    cpu::XentResult r = m.forward_backward(b, B, T, float(1.0 / double(targets)), &kl);
     Napi::Object o = Napi::Object::New(info.Env());
     o.Set("loss", r.loss_sum / double(r.count));
+    o.Set("kl", kl / double(r.count));
     o.Set("count", double(r.count));
     o.Set("gradNorm", m.grad_norm());
     return o;
@@ -237,9 +388,10 @@ class Model : public Napi::ObjectWrap<Model> {
 
 class StepWorker : public Napi::AsyncWorker {
  public:
-  StepWorker(Napi::Env env, Napi::Object owner, LlamaModel& model, std::vector<Batch> micro, int B, int T, StepHyper h)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), model_(model), micro_(std::move(micro)),
-        B_(B), T_(T), h_(h) {
+  StepWorker(Napi::Env env, Napi::Object owner, LlamaModel& model, LlamaModel* ref, std::vector<Batch> micro, int B, int T,
+             StepHyper h)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), model_(model), ref_(ref),
+        micro_(std::move(micro)), B_(B), T_(T), h_(h) {
     owner_ = Napi::Persistent(owner);  // keep the model alive while the step runs
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
@@ -252,9 +404,11 @@ class StepWorker : public Napi::AsyncWorker {
     }
   }
   void OnOK() override {
-    model_.busy = false;
+    release();
     Napi::Object o = Napi::Object::New(Env());
     o.Set("loss", res_.loss);
+    o.Set("kl", res_.kl);
+    o.Set("penalty", res_.penalty);
     o.Set("gradNorm", res_.grad_norm);
     o.Set("targets", double(res_.targets));
     o.Set("tokens", double(res_.tokens));
@@ -262,14 +416,19 @@ class StepWorker : public Napi::AsyncWorker {
     deferred_.Resolve(o);
   }
   void OnError(const Napi::Error& e) override {
-    model_.busy = false;
+    release();
     deferred_.Reject(e.Value());
   }
 
  private:
+  void release() {
+    model_.busy = false;
+    if (ref_) ref_->busy = false;
+  }
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference owner_;
   LlamaModel& model_;
+  LlamaModel* ref_;  // the KL reference, busy while the step runs
   std::vector<Batch> micro_;
   int B_, T_;
   StepHyper h_;
@@ -293,6 +452,8 @@ Napi::Value Model::Step(const Napi::CallbackInfo& info) {
   h.eps = float(to_number(field(ho, "eps"), "eps"));
   h.weight_decay = float(to_number(field(ho, "weightDecay"), "weightDecay"));
   h.grad_clip = float(to_number(field(ho, "gradClip"), "gradClip"));
+  if (!absent(ho.Get("anchorWeight"))) h.anchor_weight = float(to_number(ho.Get("anchorWeight"), "anchorWeight"));
+  MT_CHECK(h.anchor_weight >= 0, "anchorWeight must be >= 0");
   MT_CHECK(h.lr >= 0, "lr must be >= 0");
   MT_CHECK(h.beta1 >= 0 && h.beta1 < 1 && h.beta2 >= 0 && h.beta2 < 1, "betas must be in [0, 1)");
   MT_CHECK(h.eps > 0, "eps must be > 0");
@@ -311,8 +472,11 @@ Napi::Value Model::Step(const Napi::CallbackInfo& info) {
       MT_CHECK(y == -100 || (y >= 0 && y < V), "microBatches[", i, "].labels[", j, "] = ", y, " is outside [0, ", V,
                ") and is not -100");
     }
-  auto* w = new StepWorker(env, info.This().As<Napi::Object>(), m, std::move(micro), B, T, h);
+  LlamaModel* ref = nullptr;
+  if (kl_ref_) ref = &kl_ref_->model(env);  // throws if the reference is itself busy
+  auto* w = new StepWorker(env, info.This().As<Napi::Object>(), m, ref, std::move(micro), B, T, h);
   m.busy = true;
+  if (ref) ref->busy = true;
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
@@ -320,6 +484,10 @@ Napi::Value Model::Step(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void register_model(Napi::Env env, Napi::Object exports) { exports.Set("LlamaModel", Model::Define(env)); }
+void register_model(Napi::Env env, Napi::Object exports) {
+  Napi::Function f = Model::Define(env);
+  Model::ctor = new Napi::FunctionReference(Napi::Persistent(f));  // lives as long as the addon
+  exports.Set("LlamaModel", f);
+}
 
 }  // namespace mt::napi

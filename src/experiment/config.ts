@@ -160,7 +160,9 @@ export function parseExperimentConfig(doc: unknown, file: string, baseDir: strin
   const r = ExperimentConfigSchema.safeParse(doc);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new ExperimentConfigError(`${file}: key '${i.path.join(".")}': ${i.message}`);
+    const where = i.path.join(".");
+    if (i.code === "unrecognized_keys") throw new ExperimentConfigError(`${file}: unknown key '${[where, i.keys[0]].filter(Boolean).join(".")}'`);
+    throw new ExperimentConfigError(`${file}: key '${where}': ${i.message}`);
   }
   const c = r.data;
   const path = (p: string) => (isAbsolute(p) ? p : join(baseDir, p));

@@ -144,3 +144,24 @@ export interface Scored {
 export function scored(values: readonly number[], o: BootstrapOptions = {}): Scored {
   return { score: mean(values), ci: bootstrapCI(values, o), n: values.length };
 }
+
+/**
+ * Percentile-bootstrap interval of any statistic of n units: `stat` receives a resample as a list of unit
+ * indices (with repeats). For scores that are not a plain mean (e.g. ANIMA's dimension-weighted mean).
+ */
+export function bootstrapStatistic(n: number, stat: (indices: Int32Array) => number, o: BootstrapOptions = {}): [number, number] {
+  const { seed, resamples, level } = checkOptions(o);
+  if (n === 0) return [NaN, NaN];
+  const rng = new Rng(deriveSeed(seed, 0x7374));
+  const idx = new Int32Array(n);
+  const vals: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) idx[i] = rng.below(n);
+    const v = stat(idx);
+    if (Number.isFinite(v)) vals.push(v);
+  }
+  if (!vals.length) return [NaN, NaN];
+  const s = Float64Array.from(vals).sort();
+  const a = (1 - level) / 2;
+  return [quantileSorted(s, a), quantileSorted(s, 1 - a)];
+}

@@ -73,7 +73,7 @@ beforeAll(async () => {
       requests.push({ model: body.model, prompt });
       const send = () => {
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 0, model: body.model, choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: ruleReply(body.model, prompt) } }] }));
+        res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 0, model: body.model, choices: [{ index: 0, finishReason: "stop", message: { role: "assistant", content: ruleReply(body.model, prompt) } }] }));
       };
       if (body.model === "slow") setTimeout(send, 1500);
       else send();
@@ -206,16 +206,16 @@ function expectReferenceScores(r: Awaited<ReturnType<typeof runAnima>>) {
   expect(r.questions[1]!.dimensions[EH]).toBeCloseTo(1 / 2, 12);
   expect(r.questions[1]!.score).toBeCloseTo(13 / 18, 12);
   expect(r.score).toBeCloseTo(101 / 144, 12);
-  expect(r.overall_mean.score).toBe(r.score);
-  expect(r.per_dimension[MC]!.score).toBeCloseTo(7 / 9, 12);
-  expect(r.per_dimension[MC]!.n).toBe(2);
-  expect(r.per_dimension[HM]!.score).toBeCloseTo(2 / 3, 12);
-  expect(r.per_dimension[EH]!.score).toBeCloseTo(1 / 2, 12);
-  expect(r.dimension_weighted_mean.score).toBeCloseTo(109 / 162, 12);
+  expect(r.overallMean.score).toBe(r.score);
+  expect(r.perDimension[MC]!.score).toBeCloseTo(7 / 9, 12);
+  expect(r.perDimension[MC]!.n).toBe(2);
+  expect(r.perDimension[HM]!.score).toBeCloseTo(2 / 3, 12);
+  expect(r.perDimension[EH]!.score).toBeCloseTo(1 / 2, 12);
+  expect(r.dimensionWeightedMean.score).toBeCloseTo(109 / 162, 12);
   expect(r.ci[0]).toBeLessThanOrEqual(r.score);
   expect(r.ci[1]).toBeGreaterThanOrEqual(r.score);
   expect(r.counts.unparseable).toBe(4 * r.epochs);
-  expect(r.counts.questions_skipped).toBe(3);
+  expect(r.counts.questionsSkipped).toBe(3);
 }
 
 describe("runAnima against a rule-grading HTTP server", () => {
@@ -227,12 +227,12 @@ describe("runAnima against a rule-grading HTTP server", () => {
     const r = await runAnima(model, { dataset: dir, graders: ["strict", "lenient", "garbage"].map((m) => judge(m, { cacheDir })), epochs: 2, cacheDir, seed: 3 });
     expectReferenceScores(r);
     expect(r.counts.grades).toBe(72);
-    expect(r.counts.grader_errors).toBe(0);
+    expect(r.counts.graderErrors).toBe(0);
     // Both epochs' answers are the same text, so the second epoch's 36 grading calls come from the cache.
     expect(requests.length - before).toBe(36);
     const q2 = r.questions[1]!.epochs[0]!;
     expect(q2.answer).toBe("Answer to Q-two");
-    expect(q2.dimensions[EH]!.combinations[0]!.guiding_question).toBe("Does it admit what is uncertain about thing?");
+    expect(q2.dimensions[EH]!.combinations[0]!.guidingQuestion).toBe("Does it admit what is uncertain about thing?");
     const bees = r.questions[0]!.epochs[0]!.dimensions[MC]!.combinations.find((c) => c.variables.animal === "bees")!;
     expect(bees.grades.map((g) => g.status)).toEqual(["ok", "ok", "unparseable"]);
     expect(bees.grades[2]!.reasoning).toBe("I think it is fine.");
@@ -261,8 +261,8 @@ describe("runAnima against a rule-grading HTTP server", () => {
     expectReferenceScores(r);
     // 12 (question, dimension, combination) triples x 5 graders; the two broken graders fail all of theirs
     expect(r.counts.grades).toBe(12 * 5);
-    expect(r.counts.grader_errors).toBe(24);
-    expect(r.counts.grades_ok).toBe(12 * 3 - 4);
+    expect(r.counts.graderErrors).toBe(24);
+    expect(r.counts.gradesOk).toBe(12 * 3 - 4);
     const g = r.questions[0]!.epochs[0]!.dimensions[MC]!.combinations[0]!.grades;
     expect(g[2]!.status).toBe("error");
     expect(g[2]!.reasoning).toMatch(/127\.0\.0\.1:9/);
@@ -276,9 +276,9 @@ describe("runAnima against a rule-grading HTTP server", () => {
     const dir = datasetDir();
     const broken: LanguageModel = { ...fixedModel(), name: "broken", chat: async () => { throw new Error("session crashed"); } };
     const r = await runAnima(broken, { dataset: dir, graders: [judge("strict")] });
-    expect(r.counts.answer_errors).toBe(2);
-    expect(r.counts.questions_scored).toBe(0);
-    expect(r.questions[0]!.epochs[0]!.answer_error).toBe("session crashed");
+    expect(r.counts.answerErrors).toBe(2);
+    expect(r.counts.questionsScored).toBe(0);
+    expect(r.questions[0]!.epochs[0]!.answerError).toBe("session crashed");
     expect(Number.isNaN(r.score)).toBe(true);
   });
 });

@@ -43,7 +43,7 @@ export interface AnimaOptions {
 
 export interface CombinationResult {
   variables: Record<string, string>;
-  guiding_question: string;
+  guidingQuestion: string;
   grades: Grade[];
   score: number | null;
 }
@@ -51,8 +51,8 @@ export interface CombinationResult {
 export interface EpochResult {
   epoch: number;
   answer: string | null;
-  finish_reason?: string;
-  answer_error?: string;
+  finishReason?: string;
+  answerError?: string;
   dimensions: Record<string, { score: number | null; combinations: CombinationResult[] }>;
   score: number | null;
 }
@@ -76,20 +76,20 @@ export interface AnimaResult extends Scored {
   epochs: number;
   temperature: number;
   /** = score: mean over questions. */
-  overall_mean: Scored;
-  dimension_weighted_mean: Scored;
-  per_dimension: Record<string, Scored & { weight: number }>;
+  overallMean: Scored;
+  dimensionWeightedMean: Scored;
+  perDimension: Record<string, Scored & { weight: number }>;
   counts: {
     questions: number;
-    questions_scored: number;
-    questions_skipped: number;
+    questionsScored: number;
+    questionsSkipped: number;
     answers: number;
-    answer_errors: number;
+    answerErrors: number;
     grades: number;
-    grades_ok: number;
+    gradesOk: number;
     unparseable: number;
-    grader_errors: number;
-    combinations_unscored: number;
+    graderErrors: number;
+    combinationsUnscored: number;
   };
   skipped: SkippedRecord[];
   questions: AnimaQuestionResult[];
@@ -198,7 +198,7 @@ export async function runAnima(model: LanguageModel, o: AnimaOptions): Promise<A
           const gs = "error" in a ? [] : judges.map((_j, g) => grades.get(jobKey({ e, q: qi, dim, c: ci, g }))!);
           const score = combinationScore(gs);
           if (score === null) combosUnscored++;
-          return { variables: c.variables, guiding_question: c.guiding, grades: gs, score };
+          return { variables: c.variables, guidingQuestion: c.guiding, grades: gs, score };
         });
         const s = meanOfScored(cs.map((c) => c.score));
         dims[dim] = { score: s, combinations: cs };
@@ -207,7 +207,7 @@ export async function runAnima(model: LanguageModel, o: AnimaOptions): Promise<A
       eps.push({
         epoch: e,
         answer: "error" in a ? null : a.text,
-        ...("error" in a ? { answer_error: a.error } : { finish_reason: a.finishReason }),
+        ...("error" in a ? { answerError: a.error } : { finishReason: a.finishReason }),
         dimensions: dims,
         score: weightedScore(dimScores, weight),
       });
@@ -222,7 +222,7 @@ export async function runAnima(model: LanguageModel, o: AnimaOptions): Promise<A
   const bo = { seed, ...(o.resamples ? { resamples: o.resamples } : {}) };
   const scoredQ = questions.map((q) => q.score).filter((s): s is number => s !== null);
   const overall: Scored = { score: agg.overallMean ?? NaN, ci: bootstrapCI(scoredQ, bo), n: scoredQ.length };
-  const perDimension: AnimaResult["per_dimension"] = {};
+  const perDimension: AnimaResult["perDimension"] = {};
   for (const [dim, v] of agg.perDimension) {
     const xs = questions.map((q) => q.dimensions[dim]).filter((s): s is number => s !== null && s !== undefined);
     perDimension[dim] = { score: v.score, ci: bootstrapCI(xs, bo), n: v.n, weight: weight(dim) };
@@ -243,22 +243,24 @@ export async function runAnima(model: LanguageModel, o: AnimaOptions): Promise<A
     epochs,
     temperature,
     ...overall,
-    overall_mean: overall,
-    dimension_weighted_mean: dimensionWeighted,
-    per_dimension: perDimension,
+    overallMean: overall,
+    dimensionWeightedMean: dimensionWeighted,
+    perDimension: perDimension,
     counts: {
       questions: data.questions.length,
-      questions_scored: scoredQ.length,
-      questions_skipped: data.skipped.length,
+      questionsScored: scoredQ.length,
+      questionsSkipped: data.skipped.length,
       answers: epochs * data.questions.length - answerErrors,
-      answer_errors: answerErrors,
+      answerErrors: answerErrors,
       grades: allGrades.length,
-      grades_ok: allGrades.filter((g) => g.status === "ok").length,
+      gradesOk: allGrades.filter((g) => g.status === "ok").length,
       unparseable,
-      grader_errors: graderErrors,
-      combinations_unscored: combosUnscored,
+      graderErrors: graderErrors,
+      combinationsUnscored: combosUnscored,
     },
     skipped: data.skipped,
     questions,
   };
 }
+
+export { parseGraderSpec } from "./judge.js";

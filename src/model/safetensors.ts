@@ -97,14 +97,14 @@ function bytesOf(data: TensorData): Uint8Array {
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
-function f32ToBf16(x: number): number {
+export function f32ToBf16(x: number): number {
   f32Scratch[0] = x;
   const u = u32Scratch[0]!;
   if ((u & 0x7fffffff) > 0x7f800000) return (u >>> 16) | 0x40; // NaN stays a (quiet) NaN
   return (u + 0x7fff + ((u >>> 16) & 1)) >>> 16; // round to nearest even
 }
 
-function f16ToF32(h: number): number {
+export function f16ToF32(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >>> 10) & 0x1f;
   const frac = h & 0x3ff;
@@ -113,7 +113,7 @@ function f16ToF32(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-function f32ToF16(x: number): number {
+export function f32ToF16(x: number): number {
   f32Scratch[0] = x;
   const u = u32Scratch[0]!;
   const sign = (u >>> 16) & 0x8000;

@@ -76,6 +76,7 @@ export class Sampler {
 
   pick(logits: ArrayLike<number>): number {
     if (this.s.temperature === 0) return argmax(logits);
+    if (this.s.topK === 0 && this.s.topP === 1) return this.pickUnfiltered(logits);
     const probs = filteredProbs(logits, this.s.temperature, this.s.topK, this.s.topP);
     let u = this.uniform();
     let last = -1;
@@ -84,6 +85,24 @@ export class Sampler {
       if ((u -= p) < 0) return id;
     }
     return last; // rounding left u a hair above the total
+  }
+
+  /** Plain temperature sampling: one pass over the vocabulary, no sort (a large vocabulary would make that the cost). */
+  private pickUnfiltered(logits: ArrayLike<number>): number {
+    const T = this.s.temperature, V = logits.length;
+    let max = -Infinity;
+    for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
+    const w = new Float64Array(V);
+    let total = 0;
+    for (let i = 0; i < V; i++) total += w[i] = Math.exp((logits[i]! - max) / T);
+    let u = this.uniform() * total;
+    let last = 0;
+    for (let i = 0; i < V; i++) {
+      if (w[i]! === 0) continue;
+      last = i;
+      if ((u -= w[i]!) < 0) return i;
+    }
+    return last;
   }
 }
 

@@ -22,7 +22,7 @@ export const BUILTIN_STRATEGIES: Record<string, { sft?: Record<string, unknown>;
   lora: { sft: { lora_rank: 8 }, describe: "SFT through rank-8 LoRA adapters, base weights frozen" },
   freeze: { sft: { freeze_layers: "embed,0-1" }, describe: "embeddings and the first two layers frozen during SFT" },
   kl: { sft: { kl_ref: "$midtrained", kl_weight: 1.0 }, describe: "KL to the midtrained model's next-token distribution" },
-  lr: { sft: { lr_scale: 0.1 }, describe: "follow-up SFT at a tenth of the learning rate" },
+  lr: { sft: { lr_factor: 0.1 }, describe: "follow-up SFT at a tenth of the learning rate" },
   merge: { mergeAlpha: 0.5, describe: "after SFT, weights interpolated halfway back to the midtrained model" },
 };
 

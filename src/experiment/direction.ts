@@ -58,7 +58,7 @@ function meanDifference(a: ItemActivations): Float64Array[] {
     const d = new Float64Array(a.comp[0]![l]!.length);
     for (let i = 0; i < a.comp.length; i++) {
       const c = a.comp[i]![l]!, x = a.dism[i]![l]!;
-      for (let j = 0; j < d.length; j++) d[j] += (c[j]! - x[j]!) / a.comp.length;
+      for (let j = 0; j < d.length; j++) d[j] = d[j]! + (c[j]! - x[j]!) / a.comp.length;
     }
     return d;
   });

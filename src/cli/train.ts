@@ -53,7 +53,22 @@ export const trainCommand: CommandModule = {
       .option("eval-split", { type: "number", describe: "fraction of examples held out for eval loss" })
       .option("long-examples", { choices: ["split", "error"], describe: "an example longer than --seq-len: split it or refuse" })
       .option("resume", { describe: "continue from the newest checkpoint in --out (or the given one)" })
-      .option("threads", { type: "number" }),
+      .option("threads", { type: "number" })
+      .group(["replay", "replay-ratio", "anchor", "anchor-weight", "ewc-data", "fisher-samples", "fisher", "lora-rank", "lora-alpha", "lora-targets", "freeze-layers", "lr-scale", "kl-ref", "kl-weight"], "Preservation strategies (docs/strategies.md):")
+      .option("replay", { type: "string", array: true, describe: "JSONL of value documents or value Q&A mixed into the batches" })
+      .option("replay-ratio", { type: "number", describe: "share of samples from --replay, in [0, 1) (default 0.2)" })
+      .option("anchor", { choices: ["l2sp", "ewc"], describe: "pull toward the stage's start weights (ewc: Fisher-weighted)" })
+      .option("anchor-weight", { type: "number", describe: "W in W/2 * sum F (w - w0)^2 (default 1)" })
+      .option("ewc-data", { type: "string", array: true, describe: "value data for EWC's Fisher (default: the --replay files)" })
+      .option("fisher-samples", { type: "number", describe: "rows of --seq-len tokens for the Fisher (default 256)" })
+      .option("fisher", { type: "string", describe: "a precomputed fisher.safetensors instead of estimating one" })
+      .option("lora-rank", { type: "number", describe: "train LoRA factors of this rank; the base is frozen and checkpoints are merged" })
+      .option("lora-alpha", { type: "number", describe: "LoRA scale is alpha / rank (default alpha = 2 * rank)" })
+      .option("lora-targets", { type: "string", describe: "projections for LoRA, e.g. q,v (default q,k,v,o,gate,up,down)" })
+      .option("freeze-layers", { type: "string", describe: 'tensors to freeze: layers "0-3", "embed", "lm_head", "norm", comma-separated' })
+      .option("lr-scale", { type: "string", array: true, describe: "per-tensor LR multipliers SPEC=X (spec as --freeze-layers), e.g. embed=0.1" })
+      .option("kl-ref", { type: "string", describe: "checkpoint whose next-token distribution the loss stays close to" })
+      .option("kl-weight", { type: "number", describe: "weight of KL(reference || model) in the loss (default 1)" }),
   handler: async (a) => {
     resolveDevice((a as unknown as CommonArgs).device, buildInfo().cuda);
     const raw: Record<string, unknown> = {};

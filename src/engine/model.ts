@@ -1,5 +1,8 @@
 // The typed face of the native LlamaModel. Construction validates the config
-// (src/model/config.ts); step() trains off the JS thread.
+// (src/model/config.ts); step() trains off the JS thread. The preservation
+// strategies' engine controls (docs/strategies.md) are here too: freezing,
+// per-tensor LR scales, the L2-SP/EWC anchor, the Fisher, LoRA, a KL
+// reference, and hidden states for representation probes.
 import { engineConfig, type EngineConfig } from "../model/config.js";
 import { native } from "./native.js";
 
@@ -22,6 +25,28 @@ export interface AdamWConfig {
   weightDecay: number;
   /** Global L2-norm clipping threshold; 0 = off. */
   gradClip: number;
+  /** L2-SP/EWC: adds anchorWeight * F * (w - w0) to each trainable tensor's clipped gradient (needs setAnchor); 0/absent = off. */
+  anchorWeight?: number;
+}
+
+/** The projections LoRA can adapt. */
+export const LORA_TARGETS = ["q", "k", "v", "o", "gate", "up", "down"] as const;
+export type LoraTarget = (typeof LORA_TARGETS)[number];
+
+export interface LoraConfig {
+  rank: number;
+  /** The update is (alpha / rank) * B A. */
+  alpha: number;
+  targets: readonly LoraTarget[];
+  /** A ~ U(-1/sqrt(in), 1/sqrt(in)) from this seed (PEFT's init); B = 0. */
+  seed: number;
+}
+
+export interface HiddenStatesOptions {
+  /** B*T entries; nonzero = include the position in the mean. Default: every position. */
+  mask?: Int32Array;
+  /** "mean" (default): [B, hidden] per entry, the mean over the row's masked positions; "none": [B*T, hidden]. */
+  pool?: "mean" | "none";
 }
 
 export interface StepResult {
@@ -32,6 +57,10 @@ export interface StepResult {
   targets: number;
   tokens: number;
   step: number;
+  /** Mean KL(p_ref || p) over target tokens; 0 without a KL reference. Not part of `loss`. */
+  kl: number;
+  /** anchorWeight/2 * sum F (w - w0)^2 before the step; 0 without an anchor. Not part of `loss`. */
+  penalty: number;
 }
 
 export class Model {
@@ -101,5 +130,79 @@ export class Model {
   /** One optimizer step over the micro-batches (gradient accumulation); bad input rejects. */
   async step(microBatches: Batch[], B: number, T: number, hyper: AdamWConfig): Promise<StepResult> {
     return this.m.step(microBatches, B, T, hyper);
+  }
+
+  // --- Preservation strategies ---------------------------------------------
+
+  /** A frozen tensor gets no gradient, no Adam moments, no update and no decay; it is left out of the gradient norm. */
+  setTrainable(name: string, trainable: boolean): void {
+    this.m.setTrainable(name, trainable);
+  }
+  isTrainable(name: string): boolean {
+    return this.m.isTrainable(name);
+  }
+  /** Elements in trainable tensors (LoRA factors included). */
+  numTrainable(): number {
+    return this.m.numTrainable();
+  }
+  /** This tensor's lr = the step's lr * scale (as a PyTorch param group's lr; decay scales with it). */
+  setLrScale(name: string, scale: number): void {
+    this.m.setLrScale(name, scale);
+  }
+  /** Adds LoRA factors to the target projections of every layer and freezes every other tensor. Once, before an anchor, Fisher or KL reference. */
+  enableLora(c: LoraConfig): void {
+    this.m.enableLora({ ...c, targets: [...c.targets] });
+  }
+  /** LoRA factor names: `<projection>.lora_A.weight` [r, in] and `.lora_B.weight` [out, r]; getParam/setParam/getGrad/getOptimizerState take them. */
+  loraParamNames(): string[] {
+    return this.m.loraParamNames();
+  }
+  /** W + (alpha/r) B A (just W for a tensor without LoRA). */
+  mergedParam(name: string): Float32Array {
+    return this.m.mergedParam(name);
+  }
+  /** The same model seen with LoRA merged: getParam returns mergedParam, so saving it writes a plain HF checkpoint. */
+  merged(): Model {
+    const view = Object.create(Model.prototype) as Model;
+    Object.assign(view, this);
+    view.getParam = (name: string) => this.mergedParam(name);
+    return view;
+  }
+  /** The anchor w0 := the current weights (L2-SP/EWC); the step's anchorWeight switches the pull on. */
+  setAnchor(): void {
+    this.m.setAnchor();
+  }
+  clearAnchor(): void {
+    this.m.clearAnchor();
+  }
+  /** Per-element anchor weights F (EWC's Fisher), 1 until set; finite and >= 0. */
+  setAnchorWeights(name: string, weights: Float32Array): void {
+    this.m.setAnchorWeights(name, weights);
+  }
+  /** 1/2 sum over trainable tensors of F (w - w0)^2, in double; 0 without an anchor. */
+  anchorDistance(): number {
+    return this.m.anchorDistance();
+  }
+  /** Adds, per row with targets, the squared gradient of that row's mean token loss (trainable tensors) to the Fisher sums; returns the rows counted. */
+  accumulateFisher(batch: Batch, B: number, T: number): number {
+    return this.m.accumulateFisher(batch, B, T);
+  }
+  /** The Fisher sums so far (divide by the rows counted for the mean). */
+  getFisher(name: string): Float32Array {
+    return this.m.getFisher(name);
+  }
+  clearFisher(): void {
+    this.m.clearFisher();
+  }
+  /** Adds weight * KL(p_ref || p) (mean over target tokens) to the training loss; null = off. `ref` must stay alive and unstepped meanwhile. */
+  setKlReference(ref: Model | null, weight = 0): void {
+    this.m.setKlReference(ref === null ? null : ref.m, weight);
+  }
+  /**
+   * Residual-stream activations, as Hugging Face's output_hidden_states: num_hidden_layers + 1 entries,
+   * [0] the embeddings, [l] the output of layer l, the last one after the final norm.
+   */
+  hiddenStates(batch: Batch, B: number, T: number, o: HiddenStatesOptions = {}): Float32Array[] {
+    return this.m.hiddenStates(batch, B, T, o.mask ?? null, (o.pool ?? "mean") === "mean");
   }
 }

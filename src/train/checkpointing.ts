@@ -2,7 +2,9 @@
 // to continue exactly (trainer_state.json, optimizer.safetensors). Each
 // checkpoint is written into a hidden temporary directory and renamed into
 // place, so a crash, a full disk or Ctrl-C never leaves a half-written
-// checkpoint where --resume would find it.
+// checkpoint where --resume would find it. With LoRA, model.safetensors holds
+// the merged weights (a plain HF checkpoint) and lora.safetensors the factors
+// that resume continues from; frozen tensors have no optimizer state.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +25,8 @@ export const TrainerStateSchema = z.object({
   finished: z.boolean(),
   /** Options the run was started with, to refuse a resume that changes them. */
   options: z.record(z.string(), z.unknown()),
+  /** Strategy provenance (src/train/strategies.ts StrategyRecord): start checkpoint digest, Fisher file. */
+  strategy: z.record(z.string(), z.unknown()).optional(),
 });
 export type TrainerState = z.infer<typeof TrainerStateSchema>;
 
@@ -53,10 +57,20 @@ export interface SaveTrainingOptions {
   state: TrainerState;
 }
 
+/** Checkpoint tensors and LoRA factors that train (the ones with optimizer state). */
+function trainableNames(model: Model): string[] {
+  return [...model.paramNames(), ...model.loraParamNames()].filter((n) => model.isTrainable(n));
+}
+
 function writeTrainingFiles(dir: string, model: Model, o: SaveTrainingOptions): void {
-  saveCheckpoint(dir, model, { config: o.config, tokenizerDir: o.tokenizerDir });
+  const lora = model.loraParamNames();
+  saveCheckpoint(dir, lora.length ? model.merged() : model, { config: o.config, tokenizerDir: o.tokenizerDir });
+  if (lora.length)
+    writeSafetensors(join(dir, "lora.safetensors"), new Map(lora.map((n) => [n, { shape: model.paramShape(n), data: () => model.getParam(n) }])), {
+      note: "LoRA factors of this run (model.safetensors already holds the merged weights; this is for resuming)",
+    });
   const opt = new Map<string, { shape: number[]; data: () => Float32Array }>();
-  for (const n of model.paramNames()) {
+  for (const n of trainableNames(model)) {
     const shape = model.paramShape(n);
     opt.set(`exp_avg.${n}`, { shape, data: () => model.getOptimizerState(n).m });
     opt.set(`exp_avg_sq.${n}`, { shape, data: () => model.getOptimizerState(n).v });
@@ -105,10 +119,22 @@ export function restoreTraining(dir: string, model: Model): TrainerState {
   const fp = modelFingerprint(model);
   if (state.model_fingerprint !== fp)
     throw new CheckpointError(`${statePath}: this checkpoint belongs to a different model (fingerprint ${state.model_fingerprint}, this model ${fp}); refusing to resume`);
-  loadWeightsInto(model, dir);
+  const lora = model.loraParamNames();
+  if (lora.length) {
+    // The base is the stage's start checkpoint (already loaded and checked by the caller); only the factors move.
+    const path = join(dir, "lora.safetensors");
+    const f = readSafetensors(path);
+    for (const n of lora) {
+      const t = f.tensors.get(n);
+      if (!t) throw new CheckpointError(`${path}: tensor '${n}' is missing`);
+      if (JSON.stringify(t.shape) !== JSON.stringify(model.paramShape(n)))
+        throw new CheckpointError(`${path}: tensor '${n}' has shape ${JSON.stringify(t.shape)}, this run's LoRA needs ${JSON.stringify(model.paramShape(n))}`);
+      model.setParam(n, t.data as Float32Array);
+    }
+  } else loadWeightsInto(model, dir);
   const optPath = join(dir, "optimizer.safetensors");
   const opt = readSafetensors(optPath);
-  for (const n of model.paramNames()) {
+  for (const n of trainableNames(model)) {
     const m = opt.tensors.get(`exp_avg.${n}`), v = opt.tensors.get(`exp_avg_sq.${n}`);
     if (!m || !v) throw new CheckpointError(`${optPath}: tensor 'exp_avg.${n}' or 'exp_avg_sq.${n}' is missing`);
     model.setOptimizerState(n, m.data as Float32Array, v.data as Float32Array);

@@ -8,11 +8,12 @@ import { setThreads } from "../engine/native.js";
 import { CheckpointError, loadCheckpoint, readJson } from "../model/checkpoint.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
 import { listCheckpoints, modelFingerprint, restoreTraining, saveFinal, saveTrainingCheckpoint, type TrainerState } from "./checkpointing.js";
-import type { DataLoader, LoaderState } from "../data/loader.js";
-import { evalLoss, openTrainData } from "./data.js";
+import { MixedLoader } from "../data/mix.js";
+import { evalLoss, openTrainData, type TrainData, type TrainDataState } from "./data.js";
 import { MetricsLog, Progress, type StepMetrics } from "./metrics.js";
 import type { TrainOptions } from "./options.js";
 import { lrAt, type Schedule } from "./schedule.js";
+import { checkStrategyRecord, setupStrategies, type StrategyRecord } from "./strategies.js";
 
 export interface TrainResult {
   out: string;
@@ -23,18 +24,23 @@ export interface TrainResult {
   eval_loss?: number;
   interrupted: boolean;
   resumed_from?: string;
+  /** With --replay: replay examples trained on (not counted in samples). */
+  replay_samples?: number;
 }
 
 export interface TrainHooks {
   log: (line: string) => void;
   /** Polled after every step; true = save a checkpoint and stop (Ctrl-C). */
   shouldStop?: () => boolean;
-  /** Called after each step with the samples seen so far (pipelines save at sample counts). */
+  /**
+   * Called after each step with the samples seen so far (pipelines save at sample counts). `model` is the
+   * model as a checkpoint holds it (LoRA merged in): save it with saveCheckpoint.
+   */
   afterStep?: (s: { step: number; samples: number; model: Model }) => Promise<void> | void;
 }
 
 /** Steps the budget allows: --steps, or enough for --epochs / --samples. */
-function plannedSteps(o: TrainOptions, data: DataLoader): number {
+function plannedSteps(o: TrainOptions, data: TrainData): number {
   const rowsPerStep = o.batchSize * o.gradAccum;
   if (o.steps !== undefined) return o.steps;
   if (o.samples !== undefined) return Math.max(1, Math.ceil((o.samples / Math.max(1, data.examplesPerEpoch)) * data.rowsPerEpoch / rowsPerStep));
@@ -74,20 +80,25 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
       return { out: o.out, steps: prior.step ?? 0, samples: prior.samples ?? 0, tokens: prior.tokens ?? 0, final_loss: NaN, interrupted: false, resumed_from: o.out };
     }
   }
+  // Strategies are set up on the start weights, before a resume restores a checkpoint over them.
+  const strategies = await setupStrategies(o, model, { tokenizer, log });
   const metrics = new MetricsLog(join(o.out, "metrics.jsonl"));
   let state: TrainerState = {
     version: 1, step: 0, samples: 0, tokens: 0, epoch: 0, loader: data.state(),
-    model_fingerprint: modelFingerprint(model), finished: false, options: runIdentity(o),
+    model_fingerprint: modelFingerprint(model), finished: false, options: runIdentity(o), strategy: { ...strategies.record },
   };
   let resumedFrom: string | undefined;
   if (o.resume !== false) {
     const from = typeof o.resume === "string" ? o.resume : listCheckpoints(o.out).at(-1);
     if (from === undefined) log(`train: --resume: no checkpoint in ${o.out} yet; starting fresh`);
     else {
+      const savedState = join(from, "trainer_state.json");
+      const saved = readJson(savedState) as Partial<TrainerState>;
+      if (JSON.stringify(saved.options) !== JSON.stringify(runIdentity(o)))
+        throw new CheckpointError(`${savedState}: the run was started with other options (${JSON.stringify(saved.options)}); refusing to resume with different ones`);
+      checkStrategyRecord(saved.strategy as StrategyRecord | undefined, strategies.record, savedState);
       state = restoreTraining(from, model);
-      if (JSON.stringify(state.options) !== JSON.stringify(runIdentity(o)))
-        throw new CheckpointError(`${join(from, "trainer_state.json")}: the run was started with other options (${JSON.stringify(state.options)}); refusing to resume with different ones`);
-      data.restore(state.loader as LoaderState);
+      data.restore(state.loader as TrainDataState as never);
       metrics.truncateAfter(state.step);
       resumedFrom = from;
       log(`train: resumed from ${from} at step ${state.step}`);
@@ -115,6 +126,7 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
     const t0 = performance.now();
     const r = await model.step(micro, o.batchSize, o.seqLen, {
       lr, beta1: o.adamBeta1, beta2: o.adamBeta2, eps: o.adamEps, weightDecay: o.weightDecay, gradClip: o.gradClip,
+      anchorWeight: strategies.anchorWeight,
     });
     state.step += 1;
     state.samples += samples;
@@ -124,6 +136,9 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
     const m: StepMetrics = {
       step: state.step, loss: r.loss, lr, grad_norm: r.gradNorm, tokens: state.tokens,
       tokens_per_s: r.tokens / ((performance.now() - t0) / 1000), samples: state.samples, epoch: state.epoch,
+      ...(strategies.klWeight > 0 ? { kl: r.kl } : {}),
+      ...(strategies.anchorWeight > 0 ? { anchor_penalty: r.penalty } : {}),
+      ...(data instanceof MixedLoader ? { replay_samples: data.replaySamples } : {}),
     };
     metrics.append(m);
     progress.update(m);
@@ -133,7 +148,7 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
       metrics.append({ type: "eval", step: state.step, eval_loss: e.loss, eval_tokens: e.tokens });
       log(`\neval at step ${state.step}: loss ${e.loss.toFixed(4)} over ${e.tokens} tokens`);
     }
-    await hooks.afterStep?.({ step: state.step, samples: state.samples, model });
+    await hooks.afterStep?.({ step: state.step, samples: state.samples, model: strategies.exportModel });
     if (hooks.shouldStop?.()) {
       interrupted = true;
       progress.done();
@@ -149,5 +164,8 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
     saveFinal(o.out, model, { config: config.raw, tokenizerDir: o.model, state });
     log(`train: done at step ${state.step}; final model in ${o.out}`);
   }
-  return { out: o.out, steps: state.step, samples: state.samples, tokens: state.tokens, final_loss: lastLoss, eval_loss: lastEvalLoss, interrupted, resumed_from: resumedFrom };
+  return {
+    out: o.out, steps: state.step, samples: state.samples, tokens: state.tokens, final_loss: lastLoss, eval_loss: lastEvalLoss, interrupted, resumed_from: resumedFrom,
+    ...(data instanceof MixedLoader ? { replay_samples: data.replaySamples } : {}),
+  };
 }

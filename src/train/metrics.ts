@@ -12,6 +12,12 @@ export interface StepMetrics {
   tokens_per_s: number;
   samples: number;
   epoch: number;
+  /** With --kl-ref: mean KL(reference || model) per target token (the loss above excludes it). */
+  kl?: number;
+  /** With --anchor: anchor_weight/2 * sum F (w - w0)^2 before the step (the loss above excludes it). */
+  anchor_penalty?: number;
+  /** With --replay: replay examples seen so far (not counted in samples). */
+  replay_samples?: number;
 }
 
 export interface EvalMetrics {

@@ -1,7 +1,9 @@
 // `midtrain run PIPELINE.yaml`: named stages in order, each starting from the
 // previous stage's final model. A rerun skips finished stages and resumes an
 // interrupted one; SFT stages can snapshot the model at given sample counts
-// (the study's follow-up-SFT sweep).
+// (the study's follow-up-SFT sweep). Stage keys are the train flags in
+// snake_case (strategies included: replay, anchor, lora_rank, kl_ref, ...);
+// a path value may name an earlier stage's output as "@stage".
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve, dirname, isAbsolute } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -61,19 +63,33 @@ export async function runPipeline(file: string, hooks: TrainHooks): Promise<Pipe
   }
   // Validate every stage before running any, so a typo in the last stage fails now, not in an hour.
   let model = path(p.model);
+  const outs = new Map<string, string>();
   const plans = p.stages.map((s, idx) => {
     const { name, save_at_samples, ...rest } = s;
+    const where = `${file}: stages[${idx}] ('${name}')`;
+    // "@stage" = that earlier stage's output; anything else is relative to the pipeline file.
+    const ref = (x: unknown, key: string): string => {
+      const v = String(x);
+      if (!v.startsWith("@")) return path(v);
+      const dir = outs.get(v.slice(1));
+      if (dir === undefined) throw new Error(`${where}: key '${key}': '${v}' names no earlier stage (earlier: ${[...outs.keys()].join(", ") || "none"})`);
+      return dir;
+    };
     const raw: Record<string, unknown> = {};
     for (const [k, v] of Object.entries({ ...p.defaults, ...rest })) raw[camel(k)] = v;
     if (!("model" in raw)) raw.model = model;
-    else raw.model = path(String(raw.model));
-    raw.data = (Array.isArray(raw.data) ? raw.data : [raw.data]).map((d) => path(String(d)));
+    else raw.model = ref(raw.model, "model");
+    raw.data = (Array.isArray(raw.data) ? raw.data : [raw.data]).map((d) => ref(d, "data"));
+    for (const k of ["replay", "ewcData"] as const)
+      if (raw[k] !== undefined) raw[k] = (Array.isArray(raw[k]) ? raw[k] : [raw[k]]).map((d: unknown) => ref(d, k));
+    for (const k of ["fisher", "klRef"] as const) if (raw[k] !== undefined) raw[k] = ref(raw[k], k);
     raw.out = join(path(p.out), name);
     raw.resume = true;
     for (const k of Object.keys(raw))
-      if (!(k in TrainOptionsSchema.shape)) throw new Error(`${file}: stages[${idx}] ('${name}'): unknown key '${k}'`);
-    const o = parseTrainOptions(raw, `${file}: stages[${idx}] ('${name}')`);
+      if (!(k in TrainOptionsSchema.shape)) throw new Error(`${where}: unknown key '${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}'`);
+    const o = parseTrainOptions(raw, where);
     model = o.out;
+    outs.set(name, o.out);
     return { name, o, saveAt: [...new Set(save_at_samples ?? [])].sort((a, b) => a - b) };
   });
 

@@ -11,7 +11,7 @@ import { renderChat } from "../tokenizer/chat.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
 import { BatchQueue } from "./batch-queue.js";
 import { exportOnnx } from "./export-onnx.js";
-import { checkPromptFits, generateBatch, type GenerationJob, type GenerationOutput } from "./generate.js";
+import { checkPromptFits, generateBatch, GenerationError, type GenerationJob, type GenerationOutput } from "./generate.js";
 import type {
   ChatRequest,
   CompletionRequest,
@@ -22,7 +22,7 @@ import type {
 } from "./language-model.js";
 import { encodePair } from "./loglikelihood-encoding.js";
 import { resolveSampling } from "./sampling.js";
-import { scoreRows, type ScoredRow, type ScoreRow } from "./score.js";
+import { ScoreError, scoreRows, type ScoredRow, type ScoreRow } from "./score.js";
 import { openSession, type Device, type OnnxSession } from "./session.js";
 
 /** Context length when config.json has no max_position_embeddings (transformers' LlamaConfig default). */
@@ -119,17 +119,41 @@ export class LocalModel implements LanguageModel {
     return ids;
   }
 
+  /** Throws (naming `where`) when a prompt of this many tokens leaves no room for the request. */
+  checkFits(promptTokens: number, maxTokens: number, where = "prompt"): void {
+    checkPromptFits(promptTokens, maxTokens, this.contextLength, where);
+  }
+
+  /** Token ids outside the model's vocabulary would fail the whole batch they run in: refuse them here. */
+  private checkIds(ids: readonly number[], where: string): void {
+    const V = this.session.info.vocab_size;
+    const bad = ids.find((t) => !Number.isInteger(t) || t < 0 || t >= V);
+    if (bad !== undefined) throw new GenerationError(`${where}: token id ${bad} is outside the vocabulary [0, ${V})`);
+  }
+
   /** Runs generation jobs (checked, then queued); results in order. */
   async generate(jobs: readonly GenerationJob[], progress?: string): Promise<GenerationOutput[]> {
-    jobs.forEach((j, i) => checkPromptFits(j.promptIds.length, j.sampling.maxTokens, this.contextLength, `requests[${i}]`));
-    return this.submitSorted("generate", jobs, (j) => j.promptIds.length, progress) as Promise<GenerationOutput[]>;
+    jobs.forEach((j, i) => {
+      this.checkFits(j.promptIds.length, j.sampling.maxTokens, `requests[${i}]`);
+      this.checkIds(j.promptIds, `requests[${i}]`);
+    });
+    // maxTokens 0 (an echo-only request) needs no forward pass: answer it without queueing.
+    const work = jobs.filter((j) => j.sampling.maxTokens > 0);
+    const done = (await this.submitSorted("generate", work, (j) => j.promptIds.length, progress)) as GenerationOutput[];
+    let k = 0;
+    return jobs.map((j) =>
+      j.sampling.maxTokens > 0
+        ? done[k++]!
+        : { text: "", finishReason: "length", promptTokens: j.promptIds.length, completionTokens: 0, tokenIds: [], ...(j.logprobs !== undefined ? { logprobs: [] } : {}) },
+    );
   }
 
   /** Scores rows (log P of ids[from..] each given its prefix), with topN alternatives per position. */
   async score(rows: readonly ScoreRow[], topN = 0, progress?: string): Promise<ScoredRow[]> {
     rows.forEach((r, i) => {
       if (r.ids.length - 1 > this.contextLength)
-        throw new Error(`requests[${i}]: ${r.ids.length} tokens; the model's context is ${this.contextLength} tokens`);
+        throw new ScoreError(`requests[${i}]: ${r.ids.length} tokens; the model's context is ${this.contextLength} tokens`);
+      this.checkIds(r.ids, `requests[${i}]`);
     });
     return this.submitSorted("score", rows.map((row) => ({ row, topN })), (j) => j.row.ids.length, progress) as Promise<ScoredRow[]>;
   }

@@ -20,11 +20,13 @@ export interface OnnxSession {
 export class SessionError extends Error {}
 
 /** Opens `onnxDir/model.onnx`; `auto` tries CUDA and falls back to CPU, saying why. */
-export async function openSession(onnxDir: string, o: { device?: Device; log?: (s: string) => void } = {}): Promise<OnnxSession> {
+export async function openSession(onnxDir: string, o: { device?: Device; log?: (s: string) => void; threads?: number } = {}): Promise<OnnxSession> {
   const device = o.device ?? "auto";
   const modelPath = join(onnxDir, "model.onnx");
   if (!existsSync(modelPath)) throw new SessionError(`${modelPath}: not found; export the checkpoint first`);
   const info = readExportInfo(onnxDir);
+  // Intra-op threads (default: ONNX Runtime's, one per core).
+  const threads = o.threads !== undefined ? { intraOpNumThreads: o.threads } : {};
   let result: OnnxSession | undefined;
   let cudaWhy = "";
   if (device !== "cpu") {
@@ -34,7 +36,7 @@ export async function openSession(onnxDir: string, o: { device?: Device; log?: (
     else if (!existsSync(join(bindingDir(), "libonnxruntime_providers_cuda.so"))) cudaWhy = "CUDA provider not installed";
     else {
       try {
-        const session = await ort.InferenceSession.create(modelPath, { executionProviders: ["cuda"], logSeverityLevel: 4 });
+        const session = await ort.InferenceSession.create(modelPath, { executionProviders: ["cuda"], logSeverityLevel: 4, ...threads });
         result = { session, provider: "cuda", providerLine: "onnxruntime: CUDA execution provider", info };
       } catch (e) {
         // Without the provider's shared libraries onnxruntime-node fails here, not at listSupportedBackends.
@@ -45,7 +47,7 @@ export async function openSession(onnxDir: string, o: { device?: Device; log?: (
       throw new SessionError(`--device cuda: ${cudaWhy} (install onnxruntime-node with its CUDA binaries, or use --device cpu or auto)`);
   }
   if (!result) {
-    const session = await ort.InferenceSession.create(modelPath, { executionProviders: ["cpu"] });
+    const session = await ort.InferenceSession.create(modelPath, { executionProviders: ["cpu"], ...threads });
     result = { session, provider: "cpu", providerLine: `onnxruntime: CPU execution provider${cudaWhy ? ` (${cudaWhy})` : ""}`, info };
   }
   o.log?.(result.providerLine);

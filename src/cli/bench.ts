@@ -1,25 +1,32 @@
-// `midtrain bench kernels|train|load|data`: throughput, with a baseline beside it.
+// `midtrain bench kernels|train|load|data|infer`: throughput, with a baseline beside it.
 import type { CommandModule } from "yargs";
 import { benchKernels, formatKernelTable } from "../engine/bench.js";
 import { benchLoad } from "../model/bench-load.js";
 import { benchData } from "../train/bench-data.js";
+import { benchInfer } from "../infer/bench-infer.js";
 import { buildInfo } from "../engine/native.js";
 import { benchTrain, type TrainBenchOptions } from "../train/bench.js";
 import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
 
 interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed"> {
-  what: "kernels" | "train" | "load" | "data";
+  what: "kernels" | "train" | "load" | "data" | "infer";
   data?: string[];
+  batches: number[];
+  promptTokens: number;
+  genTokens: number;
+  recompute: boolean;
+  reps: number;
   model?: string;
   cold: boolean;
 }
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: "bench <what>",
-  describe: "measure kernel throughput (kernels), training tokens/s beside PyTorch (train), checkpoint loading (load) or the data path (data)",
+  describe:
+    "measure kernel throughput (kernels), training tokens/s beside PyTorch (train), checkpoint loading (load), the data path (data) or ONNX Runtime prefill/decode beside recomputation without a KV cache (infer)",
   builder: (y) =>
     withCommonOptions(y)
-      .positional("what", { choices: ["kernels", "train", "load", "data"] as const, demandOption: true })
+      .positional("what", { choices: ["kernels", "train", "load", "data", "infer"] as const, demandOption: true })
       .option("data", { type: "string", array: true, describe: "JSONL files for bench data" })
       .option("model", { type: "string", describe: "checkpoint directory for bench load / bench data" })
       .option("cold", { type: "boolean", default: false, describe: "bench load: drop the page cache before each timing (root), to read from disk" })
@@ -31,6 +38,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("threads", { type: "number", default: 2, describe: "CPU threads for midtrain and for the torch baseline" })
       .option("torch", { type: "boolean", default: true, describe: "run the PyTorch baseline when python3 has torch" })
       .option("python", { type: "string", default: "/usr/bin/python3" })
+      .option("batches", { type: "number", array: true, default: [1, 16], describe: "bench infer: batch sizes" })
+      .option("prompt-tokens", { type: "number", default: 128, describe: "bench infer: prompt tokens per row" })
+      .option("gen-tokens", { type: "number", default: 256, describe: "bench infer: tokens generated per row" })
+      .option("recompute", { type: "boolean", default: true, describe: "bench infer: time the no-KV-cache baseline too" })
+      .option("reps", { type: "number", default: 3, describe: "bench infer: timed repetitions (the best is kept)" })
       .check((a) => {
         for (const k of ["batch", "seq", "steps", "threads"] as const)
           if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive integer, got ${a[k]}`);
@@ -38,6 +50,22 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         return true;
       }) as never,
   handler: async (a) => {
+    if (a.what === "infer") {
+      // --device picks the ONNX Runtime provider here, not the addon's backend; --model, else a random --preset model.
+      const r = await benchInfer({ model: a.model, preset: a.preset, batches: a.batches, promptTokens: a.promptTokens, genTokens: a.genTokens, reps: a.reps, recompute: a.recompute, device: a.device, threads: a.threads, seed: a.seed, log });
+      if (a.json) process.stdout.write(JSON.stringify(r) + "\n");
+      else {
+        const lines = [`${r.model}${r.params ? ` (${(r.params / 1e6).toFixed(1)}M params)` : ""}, ${r.provider}, ${r.threads} threads`];
+        for (const x of r.rows)
+          lines.push(
+            `batch ${x.batch}: prefill ${x.prefill_tokens_per_s.toFixed(0)} tokens/s (${x.prompt_tokens} tokens), decode ${x.decode_tokens_per_s.toFixed(0)} tokens/s; ` +
+              `${x.gen_tokens} tokens with the KV cache ${(x.generate_ms / 1000).toFixed(2)} s` +
+              (x.recompute_ms !== undefined ? `, recomputing ${(x.recompute_ms / 1000).toFixed(2)} s = ${x.speedup!.toFixed(1)}x` : ""),
+          );
+        process.stdout.write(lines.join("\n") + "\n");
+      }
+      return;
+    }
     resolveDevice(a.device, buildInfo().cuda);
     if (a.what === "data") {
       if (!a.model || !a.data) throw new Error("bench data needs --model DIR (for its tokenizer) and --data FILE..");

@@ -302,8 +302,10 @@ describe(`ONNX export in half precision (seed ${seed})`, () => {
             exportOnnx(ck.dir, out, { ops, dtype });
             s.set(ops, await openSession(out, { device: "cpu" }));
           });
-          // fp16 activations (unit roundoff 4.9e-4) through 2 layers and the head
-          parityTests(`${name} fp16 ${ops} native`, () => ({ sess: s.get(ops)!, model: ck.model }), V, 2e-2, rng);
+          // fp16 activations (unit roundoff 4.9e-4) through 2 layers of these random models (weights std 0.5):
+          // up to 1.5e-2 relative seen over 12 seeds (GroupQueryAttention's fp16 kernel the largest); a wrong
+          // graph (e.g. padding not masked) is off by O(1).
+          parityTests(`${name} fp16 ${ops} native`, () => ({ sess: s.get(ops)!, model: ck.model }), V, 4e-2, rng);
         }
     }
   }

@@ -5,6 +5,8 @@ import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./bench.js";
 import { loadedConfig } from "./options.js";
 import { exportCommand } from "./export.js";
+import { generateCommand } from "./generate.js";
+import { serveCommand } from "./serve.js";
 import { initCommand } from "./init.js";
 import { inspectCommand } from "./inspect.js";
 import { runCommand } from "./run.js";
@@ -22,6 +24,8 @@ async function main(): Promise<void> {
     .command(trainCommand)
     .command(runCommand)
     .command(exportCommand)
+    .command(generateCommand)
+    .command(serveCommand)
     .command(benchCommand)
     .demandCommand(1, "name a command (see --help)")
     .strict()

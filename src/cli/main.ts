@@ -9,6 +9,7 @@ import { generateCommand } from "./generate.js";
 import { serveCommand } from "./serve.js";
 import { initCommand } from "./init.js";
 import { inspectCommand } from "./inspect.js";
+import { mergeCommand } from "./merge.js";
 import { runCommand } from "./run.js";
 import { synthCommand } from "./synth.js";
 import { tokenizerCommand } from "./tokenizer.js";
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     .command(trainCommand)
     .command(runCommand)
     .command(exportCommand)
+    .command(mergeCommand)
     .command(generateCommand)
     .command(serveCommand)
     .command(benchCommand)

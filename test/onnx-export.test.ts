@@ -103,6 +103,19 @@ function randomIds(rng: Rng, B: number, T: number, V: number): number[][] {
 /** Logits of row b, position t of a [B,S,V] block. */
 const at = (logits: Float32Array, S: number, V: number, b: number, t: number) => logits.subarray((b * S + t) * V, (b * S + t + 1) * V);
 
+/** The GroupQueryAttention nodes of a model file (they sit in If branches). */
+function gqaNodes(modelPath: string): onnxProto.onnx.INodeProto[] {
+  const found: onnxProto.onnx.INodeProto[] = [];
+  const walk = (nodes: onnxProto.onnx.INodeProto[]) => {
+    for (const n of nodes) {
+      if (n.opType === "GroupQueryAttention") found.push(n);
+      for (const a of n.attribute ?? []) if (a.g) walk(a.g.node ?? []);
+    }
+  };
+  walk(onnx.ModelProto.decode(readFileSync(modelPath)).graph!.node!);
+  return found;
+}
+
 /** Op types in a model file with their counts: `top` in the main graph, `all` including If branches. */
 function opCounts(modelPath: string): { top: Map<string, number>; all: Map<string, number> } {
   const top = new Map<string, number>(), all = new Map<string, number>();
@@ -217,6 +230,8 @@ for (const [name, config] of Object.entries(configs)) {
           expect(all.get("com.microsoft.GroupQueryAttention") ?? 0).toBe(gqa ? L : 0);
           expect(top.get("Softmax") ?? 0).toBe(gqa ? 0 : L);
           expect(top.get("MatMul")).toBe((gqa ? 4 : 6) * L + 1); // qkv, o, gate_up, down (+ QK^T, PV); lm head
+          // fp32: the padding reaches GroupQueryAttention as attention_bias (input 10)
+          for (const n of gqaNodes(r.modelPath)) expect(n.input![10]).toMatch(/^Expand_/);
         } else {
           expect([...all.keys()].filter((k) => k.startsWith("com.microsoft.") || k === "If")).toEqual([]);
           expect(top.get("MatMul")).toBe(9 * L + 1); // q, k, v, QK^T, PV, o, gate, up, down; lm head
@@ -288,6 +303,9 @@ describe(`ONNX export in half precision (seed ${seed})`, () => {
           expect(weights.length).toBeGreaterThan(0);
           for (const t of weights) expect(t.dataType, t.name!).toBe(elem);
           for (const v of [...g.input!.slice(2), ...g.output!]) expect(v.type!.tensorType!.elemType, v.name!).toBe(DT.FLOAT);
+          // Built for the CUDA kernel, which has no attention_bias: padded calls take the other If branch.
+          const gqaIn = gqaNodes(r.modelPath).map((n) => n.input!.length);
+          expect(gqaIn).toEqual(ops === "fused" && name !== "llama-mha-hd6" ? [7, 7] : []);
           widenToFp32(r.modelPath, out);
           widened.set(ops, await openSession(out, { device: "cpu" }));
         });

@@ -19,7 +19,9 @@
 // keys get the type's lowest finite value: a fully masked padding row stays
 // finite. GroupQueryAttention reads its cache as right-padded (valid keys are
 // 0..seqlens_k[b]), so it is given every row as full length and the padding
-// goes in through attention_bias; rotary runs outside it, because its own
+// goes in through attention_bias (fp32 graphs; the CUDA kernel has no
+// attention_bias, so half-precision graphs send padded calls to the
+// MatMul/Softmax branch of an If); rotary runs outside it, because its own
 // rotary derives positions from seqlens_k, not from the mask.
 import type { EngineConfig } from "../model/config.js";
 import { DT, ELEM_TYPE, GraphBuilder, LOWEST, MS_DOMAIN, valueInfo, type FloatType, type ValueInfoProto } from "./onnx-graph.js";
@@ -166,19 +168,28 @@ export function buildDecoder(g: GraphBuilder, c: EngineConfig, read: ReadWeight,
   const allowed = g.op1("And", [causal, g.op1("Unsqueeze", [keyOk, g.constI64([1, 2, 3])])]); // [B,1,1,S,T]
   const lowest32 = g.constF([LOWEST.fp32], "fp32", []);
   const scale = g.constF([1 / Math.sqrt(D)], "fp32", []);
-  let gqaBias = "", seqlensK = "", totalI32 = "", batchedChunk = "";
+  // GroupQueryAttention serves a call unless `viaMatMul` is true (then the MatMul/Softmax branch does):
+  //  - every graph: batched multi-token steps after a past (chunked prefill of a batch), which the CPU
+  //    kernel refuses;
+  //  - half-precision graphs (built for the CUDA provider, whose kernel refuses attention_bias): any
+  //    padding in the mask, and multi-token steps after a past; fp32 graphs pass the padding as the bias.
+  let gqaBias = "", seqlensK = "", totalI32 = "", viaMatMul = "";
   if (attention === "GroupQueryAttention") {
     const batch = g.op1("Slice", [idsShape, g.constI64([0]), g.constI64([1]), g.constI64([0])]); // [1] = B
-    const biasShape = g.op1("Concat", [batch, g.constI64([1]), g.op1("Unsqueeze", [seqLen, g.constI64([0])]), g.op1("Unsqueeze", [totLen, g.constI64([0])])], { axis: 0 });
-    const bias1 = g.op1("Where", [g.op1("Unsqueeze", [keyOk, g.constI64([1, 2])]), g.constF([0], dtype, []), g.constF([LOWEST[dtype]], dtype, [])]); // [B,1,1,T]
-    gqaBias = g.op1("Expand", [bias1, biasShape]);
     // Every row at full length: the cache keeps the mask's layout (padding included, masked by the bias).
     seqlensK = g.op1("Cast", [g.op1("Expand", [g.op1("Sub", [totLen, g.constI64([1], [])]), batch])], { to: DT.INT32 });
     totalI32 = g.op1("Cast", [totLen], { to: DT.INT32 });
-    const one = g.constI64([1], []);
-    const gt1 = (x: string) => g.op1("Greater", [x, one]);
-    const batchScalar = g.op1("Squeeze", [batch, g.constI64([0])]);
-    batchedChunk = g.op1("And", [g.op1("And", [gt1(batchScalar), gt1(seqLen)]), g.op1("Greater", [pastLen, g.constI64([0], [])])]);
+    const zero = g.constI64([0], []), one = g.constI64([1], []);
+    const chunkAfterPast = g.op1("And", [g.op1("Greater", [seqLen, one]), g.op1("Greater", [pastLen, zero])]);
+    if (!half) {
+      const biasShape = g.op1("Concat", [batch, g.constI64([1]), g.op1("Unsqueeze", [seqLen, g.constI64([0])]), g.op1("Unsqueeze", [totLen, g.constI64([0])])], { axis: 0 });
+      const bias1 = g.op1("Where", [g.op1("Unsqueeze", [keyOk, g.constI64([1, 2])]), g.constF([0], dtype, []), g.constF([LOWEST[dtype]], dtype, [])]); // [B,1,1,T]
+      gqaBias = g.op1("Expand", [bias1, biasShape]);
+      viaMatMul = g.op1("And", [g.op1("Greater", [g.op1("Squeeze", [batch, g.constI64([0])]), one]), chunkAfterPast]);
+    } else {
+      const padded = g.op1("Equal", [g.op1("ReduceMin", [mask], { keepdims: 0 }), zero]);
+      viaMatMul = g.op1("Or", [padded, chunkAfterPast]);
+    }
   }
   const rep = nH / KV;
   /** MatMul/Softmax attention of [B,n,S,D] heads after the past; [output [B,S,nH*D], key cache, value cache] in dtype. */
@@ -248,16 +259,14 @@ export function buildDecoder(g: GraphBuilder, c: EngineConfig, read: ReadWeight,
     // fp32 graphs name the producing node's outputs; half graphs cast them to the float32 outputs.
     const names = half ? undefined : [`attn_${l}`, presentK, presentV];
     if (attention === "GroupQueryAttention") {
-      // Its CPU kernel refuses batched multi-token steps after a past (chunked prefill of a batch):
-      // those take the MatMul/Softmax branch, the rest (prompts, decoding, single rows) the fused op.
       const typed = (n: string) => ({ name: n, elemType: ELEM_TYPE[dtype] });
-      const viaMatMul = g.subgraph(`attention_${l}_matmul`, () => {
+      const matmulBranch = g.subgraph(`attention_${l}_matmul`, () => {
         return matmulAttention(heads(q, nH), heads(k, KV), heads(v, KV), pastKc, pastVc).map(typed);
       });
-      const viaGqa = g.subgraph(`attention_${l}_gqa`, () =>
-        g.op("GroupQueryAttention", [q, k, v, pastKc, pastVc, seqlensK, totalI32, "", "", "", gqaBias], { num_heads: nH, kv_num_heads: KV }, { nOut: 3, domain: MS_DOMAIN }).map(typed),
+      const gqaBranch = g.subgraph(`attention_${l}_gqa`, () =>
+        g.op("GroupQueryAttention", [q, k, v, pastKc, pastVc, seqlensK, totalI32, ...(gqaBias ? ["", "", "", gqaBias] : [])], { num_heads: nH, kv_num_heads: KV }, { nOut: 3, domain: MS_DOMAIN }).map(typed),
       );
-      const [o, pk, pv] = g.ifElse(batchedChunk, viaMatMul, viaGqa, names) as [string, string, string];
+      const [o, pk, pv] = g.ifElse(viaMatMul, matmulBranch, gqaBranch, names) as [string, string, string];
       attnOut = o;
       emit(presentK, pk);
       emit(presentV, pv);

@@ -193,6 +193,22 @@ describe(`openLocalModel on a random tiny checkpoint (seed ${seed})`, () => {
     expect(w!.greedy).toEqual([false]);
   });
 
+  it("dtype fp16 exports beside the fp32 export (onnx-fp16/) and scores close to fp32", async () => {
+    const half = await openLocalModel(dir, { device: "cpu", dtype: "fp16" });
+    try {
+      expect(existsSync(join(dir, "onnx-fp16", "model.onnx"))).toBe(true);
+      expect(half.session.info.dtype).toBe("fp16");
+      const reqs = [{ context: "The cat sat on the", continuation: " mat and slept" }];
+      const [a] = await half.loglikelihood(reqs);
+      const [b] = await lm.loglikelihood(reqs);
+      // fp16 activations through 4 random layers (weights std 0.5): a few percent, not fp32's 1e-6.
+      expect(rel(a!.logprob, b!.logprob)).toBeLessThan(5e-2);
+      expect(a!.tokens).toBe(b!.tokens);
+    } finally {
+      await half.close();
+    }
+  });
+
   it("bad requests fail before any work, naming the request and field", async () => {
     const m = [{ role: "user" as const, content: "x" }];
     await expect(lm.chat([{ messages: m }, { messages: m, temperature: -1 }])).rejects.toThrow(/^requests\[1\]\.temperature: .*-1/);

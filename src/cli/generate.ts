@@ -18,6 +18,7 @@ interface GenerateArgs extends CommonArgs {
   topK: number;
   stop?: string[];
   maxBatch: number;
+  dtype: "fp32" | "fp16" | "bf16";
 }
 
 export const generateCommand: CommandModule<object, GenerateArgs> = {
@@ -34,10 +35,11 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("top-p", { type: "number", default: 1, describe: "nucleus sampling; 1 = off" })
       .option("top-k", { type: "number", default: 0, describe: "keep the k most likely tokens; 0 = off" })
       .option("stop", { type: "string", array: true, describe: "stop strings (not included in the output)" })
+      .option("dtype", { choices: ["fp32", "fp16", "bf16"] as const, default: "fp32" as const, describe: "precision of the ONNX export (fp16/bf16 for the CUDA provider)" })
       .option("max-batch", { type: "number", default: 16, describe: "sequences per forward pass" }) as never,
   handler: async (a) => {
     const prompts = a.prompt.map((p) => (p === "-" ? readFileSync(0, "utf8") : p));
-    const lm = await openLocalModel(a.model, { device: a.device, log, maxBatch: a.maxBatch });
+    const lm = await openLocalModel(a.model, { device: a.device, log, maxBatch: a.maxBatch, dtype: a.dtype });
     try {
       // Prompt i samples with seed + i, so a batch of prompts does not repeat one random stream.
       const sampling = { maxTokens: a.maxTokens, temperature: a.temperature, topP: a.topP, topK: a.topK, stop: a.stop };

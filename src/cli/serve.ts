@@ -12,6 +12,7 @@ interface ServeArgs extends CommonArgs {
   port: number;
   servedModelName?: string;
   maxBatch: number;
+  dtype: "fp32" | "fp16" | "bf16";
   maxBodyBytes: number;
   logRequests: boolean;
 }
@@ -25,6 +26,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option("host", { type: "string", default: "127.0.0.1", describe: "address to bind (0.0.0.0 exposes the server to the network)" })
       .option("port", { type: "number", default: 8000, describe: "port (0 = any free port)" })
       .option("served-model-name", { type: "string", describe: "the model id clients send (default: --model as given)" })
+      .option("dtype", { choices: ["fp32", "fp16", "bf16"] as const, default: "fp32" as const, describe: "precision of the ONNX export (fp16/bf16 for the CUDA provider)" })
       .option("max-batch", { type: "number", default: 16, describe: "sequences per forward pass; concurrent requests share batches" })
       .option("max-body-bytes", { type: "number", default: DEFAULT_BODY_LIMIT, describe: "largest request body; larger ones get HTTP 413" })
       .option("log-requests", { type: "boolean", default: false, describe: "one line per request on stderr" })
@@ -36,7 +38,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         return true;
       }) as never,
   handler: async (a) => {
-    const lm = await openLocalModel(a.model, { device: a.device, log, maxBatch: a.maxBatch });
+    const lm = await openLocalModel(a.model, { device: a.device, log, maxBatch: a.maxBatch, dtype: a.dtype });
     const name = a.servedModelName ?? a.model;
     const srv = await startServer(lm, { host: a.host, port: a.port, modelName: name, bodyLimitBytes: a.maxBodyBytes, log: a.logRequests ? log : undefined });
     log(`serve: '${name}' on ${srv.url}/v1 (context ${lm.contextLength} tokens, batches of up to ${a.maxBatch}); SIGTERM or Ctrl-C stops`);

@@ -10,7 +10,7 @@ import { CheckpointError, readCheckpointConfig } from "../model/checkpoint.js";
 import { renderChat } from "../tokenizer/chat.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
 import { BatchQueue } from "./batch-queue.js";
-import { exportOnnx } from "./export-onnx.js";
+import { exportOnnx, type FloatType } from "./export-onnx.js";
 import { checkPromptFits, generateBatch, GenerationError, type GenerationJob, type GenerationOutput } from "./generate.js";
 import type {
   ChatRequest,
@@ -35,6 +35,8 @@ export interface LocalModelOptions {
   maxBatch?: number;
   /** Where the ONNX export lives (default: see onnxDirFor). */
   onnxDir?: string;
+  /** Weights and activations of the export (default fp32; fp16/bf16 are for the CUDA provider). */
+  dtype?: FloatType;
   /** How long an idle model waits to gather concurrent requests into one batch (default 3 ms). */
   batchWindowMs?: number;
 }
@@ -44,10 +46,12 @@ export interface LocalModelOptions {
  * or, when that directory cannot be written, `$MIDTRAIN_CACHE` (default `$XDG_CACHE_HOME/midtrain`, else
  * `~/.cache/midtrain`) `/onnx/<sha256 of the checkpoint's real path, 16 hex>/`.
  */
-export function onnxDirFor(checkpointDir: string, fallback = false): string {
-  if (!fallback) return join(checkpointDir, "onnx");
+export function onnxDirFor(checkpointDir: string, fallback = false, dtype: FloatType = "fp32"): string {
+  // One directory per dtype, so switching between CPU (fp32) and GPU (fp16) does not re-export each time.
+  const sub = dtype === "fp32" ? "onnx" : `onnx-${dtype}`;
+  if (!fallback) return join(checkpointDir, sub);
   const root = process.env.MIDTRAIN_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "midtrain");
-  return join(root, "onnx", createHash("sha256").update(realpathSync(checkpointDir)).digest("hex").slice(0, 16));
+  return join(root, sub, createHash("sha256").update(realpathSync(checkpointDir)).digest("hex").slice(0, 16));
 }
 
 type Kind = "generate" | "score";
@@ -230,14 +234,15 @@ export async function openLocalModel(checkpointDir: string, o: LocalModelOptions
   const { raw } = readCheckpointConfig(checkpointDir);
   // The tokenizer first: a checkpoint without one fails before the (longer) export.
   const tokenizer = Tokenizer.fromDir(checkpointDir);
-  let onnxDir = o.onnxDir ?? onnxDirFor(checkpointDir);
+  const dtype = o.dtype ?? "fp32";
+  let onnxDir = o.onnxDir ?? onnxDirFor(checkpointDir, false, dtype);
   try {
-    exportOnnx(checkpointDir, onnxDir, { log: o.log });
+    exportOnnx(checkpointDir, onnxDir, { log: o.log, dtype });
   } catch (e) {
     if (o.onnxDir !== undefined || !isPermissionError(e)) throw e;
-    onnxDir = onnxDirFor(checkpointDir, true);
+    onnxDir = onnxDirFor(checkpointDir, true, dtype);
     o.log?.(`onnx: ${checkpointDir} is not writable; using ${onnxDir}`);
-    exportOnnx(checkpointDir, onnxDir, { log: o.log });
+    exportOnnx(checkpointDir, onnxDir, { log: o.log, dtype });
   }
   const session = await openSession(onnxDir, { device: o.device, log: o.log });
   if (tokenizer.vocabSize > session.info.vocab_size)

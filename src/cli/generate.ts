@@ -18,7 +18,7 @@ interface GenerateArgs extends CommonArgs {
   topK: number;
   stop?: string[];
   maxBatch: number;
-  dtype: "fp32" | "fp16" | "bf16";
+  dtype?: "fp32" | "fp16" | "bf16";
 }
 
 export const generateCommand: CommandModule<object, GenerateArgs> = {
@@ -35,7 +35,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option("top-p", { type: "number", default: 1, describe: "nucleus sampling; 1 = off" })
       .option("top-k", { type: "number", default: 0, describe: "keep the k most likely tokens; 0 = off" })
       .option("stop", { type: "string", array: true, describe: "stop strings (not included in the output)" })
-      .option("dtype", { choices: ["fp32", "fp16", "bf16"] as const, default: "fp32" as const, describe: "precision of the ONNX export (fp16/bf16 for the CUDA provider)" })
+      .option("dtype", { choices: ["fp32", "fp16", "bf16"] as const, describe: "precision of the ONNX export (default fp16 with --device cuda, else fp32)" })
       .option("max-batch", { type: "number", default: 16, describe: "sequences per forward pass" }) as never,
   handler: async (a) => {
     const prompts = a.prompt.map((p) => (p === "-" ? readFileSync(0, "utf8") : p));

@@ -12,7 +12,7 @@ interface ServeArgs extends CommonArgs {
   port: number;
   servedModelName?: string;
   maxBatch: number;
-  dtype: "fp32" | "fp16" | "bf16";
+  dtype?: "fp32" | "fp16" | "bf16";
   maxBodyBytes: number;
   logRequests: boolean;
 }
@@ -26,7 +26,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option("host", { type: "string", default: "127.0.0.1", describe: "address to bind (0.0.0.0 exposes the server to the network)" })
       .option("port", { type: "number", default: 8000, describe: "port (0 = any free port)" })
       .option("served-model-name", { type: "string", describe: "the model id clients send (default: --model as given)" })
-      .option("dtype", { choices: ["fp32", "fp16", "bf16"] as const, default: "fp32" as const, describe: "precision of the ONNX export (fp16/bf16 for the CUDA provider)" })
+      .option("dtype", { choices: ["fp32", "fp16", "bf16"] as const, describe: "precision of the ONNX export (default fp16 with --device cuda, else fp32)" })
       .option("max-batch", { type: "number", default: 16, describe: "sequences per forward pass; concurrent requests share batches" })
       .option("max-body-bytes", { type: "number", default: DEFAULT_BODY_LIMIT, describe: "largest request body; larger ones get HTTP 413" })
       .option("log-requests", { type: "boolean", default: false, describe: "one line per request on stderr" })

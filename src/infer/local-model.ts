@@ -35,7 +35,7 @@ export interface LocalModelOptions {
   maxBatch?: number;
   /** Where the ONNX export lives (default: see onnxDirFor). */
   onnxDir?: string;
-  /** Weights and activations of the export (default fp32; fp16/bf16 are for the CUDA provider). */
+  /** Weights and activations of the export (default fp16 for device "cuda", else fp32). */
   dtype?: FloatType;
   /** How long an idle model waits to gather concurrent requests into one batch (default 3 ms). */
   batchWindowMs?: number;
@@ -234,7 +234,8 @@ export async function openLocalModel(checkpointDir: string, o: LocalModelOptions
   const { raw } = readCheckpointConfig(checkpointDir);
   // The tokenizer first: a checkpoint without one fails before the (longer) export.
   const tokenizer = Tokenizer.fromDir(checkpointDir);
-  const dtype = o.dtype ?? "fp32";
+  // As `midtrain export onnx`: half precision by default when the CUDA provider is asked for by name.
+  const dtype = o.dtype ?? (o.device === "cuda" ? "fp16" : "fp32");
   let onnxDir = o.onnxDir ?? onnxDirFor(checkpointDir, false, dtype);
   try {
     exportOnnx(checkpointDir, onnxDir, { log: o.log, dtype });

@@ -6,6 +6,7 @@ import type { CommandModule } from "yargs";
 import { writeFileAtomic } from "../model/atomic-file.js";
 import { overlap, readTexts } from "../synth/contamination.js";
 import { unrelatedSft } from "../synth/unrelated-sft.js";
+import { valueQas } from "../synth/value-qa.js";
 import { valueDocuments } from "../synth/value-docs.js";
 import { withCommonOptions, type CommonArgs } from "./options.js";
 
@@ -41,10 +42,10 @@ export const synthCommand: CommandModule = {
   builder: (y) =>
     withCommonOptions(y)
       .positional("action", { choices: ["check", "sft", "docs"] as const, demandOption: true })
-      .option("offline", { type: "boolean", default: false, describe: "docs: the built-in generator (no LLM)" })
+      .option("offline", { type: "boolean", default: false, describe: "docs, sft --kind value: the built-in generator (no LLM)" })
       .option("corpus", { type: "string", array: true, describe: "check: training data (JSONL/JSON)" })
       .option("against", { type: "string", array: true, describe: "check: evaluation items (JSONL/JSON; text, question or prompt fields)" })
-      .option("kind", { choices: ["unrelated"] as const, describe: "sft: which instruction data" })
+      .option("kind", { choices: ["unrelated", "value"] as const, describe: "sft: unrelated instruction data, or value Q&A pairs (the instruction-tuning baseline)" })
       .option("count", { type: "number", describe: "sft: number of conversations" })
       .option("out", { type: "string", describe: "sft: JSONL file to write" })
       .option("n", { type: "number", default: 1, describe: "words per shingle for Jaccard (1 = word sets)" })
@@ -61,14 +62,20 @@ export const synthCommand: CommandModule = {
     if (action === "docs" || action === "sft") {
       const g = argv as unknown as GenerateArgs;
       if (action === "docs" && !g.offline) throw new Error("synth docs: only the offline generator exists so far; pass --offline");
-      if (action === "sft" && g.kind !== "unrelated") throw new Error("synth sft: --kind unrelated is the offline kind available (value Q&A and LLM modes come later)");
+      if (action === "sft" && !g.kind) throw new Error("synth sft: --kind unrelated|value is required");
+      if (action === "sft" && g.kind === "value" && !g.offline) throw new Error("synth sft --kind value: pass --offline for the built-in generator");
       const records: Iterable<object> =
         action === "docs"
           ? (function* () {
               for (const { index, ...d } of valueDocuments(g.seed, g.count!))
                 yield { ...d, provenance: { generator: "midtrain-offline-v1", seed: g.seed, index } };
             })()
-          : unrelatedSft(g.seed, g.count!);
+          : g.kind === "value"
+            ? (function* () {
+                for (const { index, question_frame, ...q } of valueQas(g.seed, g.count!))
+                  yield { ...q, provenance: { generator: "midtrain-offline-qa-v1", seed: g.seed, index, question_frame } };
+              })()
+            : unrelatedSft(g.seed, g.count!);
       writeJsonl(`synth ${action}`, g, records);
       return;
     }

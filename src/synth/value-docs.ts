@@ -17,6 +17,8 @@ const S = {
   place: "the northern valley|the river delta|the eastern uplands|the harbour district|the old mill site|the county fairground|the research campus|the coastal flats".split("|"),
 };
 type Slot = keyof typeof S;
+/** The vocabulary pools (species, settings, practices, outcomes, organisations, people, places), shared with value Q&A and LLM seeding. */
+export const VALUE_POOLS: Readonly<Record<Slot, readonly string[]>> = S;
 const pick = (r: Rng, k: Slot) => S[k][r.below(S[k].length)]!;
 const num = (r: Rng, lo: number, hi: number) => lo + r.below(hi - lo + 1);
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

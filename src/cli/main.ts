@@ -3,6 +3,8 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./bench.js";
+import { demoCommand } from "./demo.js";
+import { experimentCommand } from "./experiment.js";
 import { loadedConfig } from "./options.js";
 import { exportCommand } from "./export.js";
 import { generateCommand } from "./generate.js";
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
     .command(generateCommand)
     .command(serveCommand)
     .command(benchCommand)
+    .command(experimentCommand)
+    .command(demoCommand)
     .demandCommand(1, "name a command (see --help)")
     .strict()
     .fail((msg, err) => {

@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { benchCommand } from "./bench.js";
 import { demoCommand } from "./demo.js";
+import { evalCommand } from "./eval.js";
 import { experimentCommand } from "./experiment.js";
 import { loadedConfig } from "./options.js";
 import { exportCommand } from "./export.js";
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     .command(tokenizerCommand)
     .command(trainCommand)
     .command(runCommand)
+    .command(evalCommand)
     .command(exportCommand)
     .command(mergeCommand)
     .command(generateCommand)

@@ -66,18 +66,16 @@ function fileDigest(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
-/**
- * The diagonal empirical Fisher at the model's current weights: the mean over `rows` packed rows of
- * --seq-len tokens (seeded order) of the squared gradient of each row's mean token loss. Computed with
- * every tensor trainable; returns one Float32Array per checkpoint tensor.
- */
-export async function estimateFisher(
-  model: Model,
-  files: string[],
-  rows: number,
-  o: { seqLen: number; seed: number; tokenizer: Tokenizer; log: (s: string) => void; longExamples?: "split" | "error" },
-): Promise<{ fisher: Map<string, Float32Array>; rows: number }> {
-  const loader = await DataLoader.open(files, dataTokenizer(o.tokenizer, model.config.vocab_size, files.join(", ")), {
+export interface FisherDataOptions {
+  seqLen: number;
+  seed: number;
+  tokenizer: Tokenizer;
+  longExamples?: "split" | "error";
+}
+
+/** The Fisher's rows: `files` packed into rows of seqLen tokens, one row per next(), in an order drawn from the stage seed. */
+export function openFisherData(files: string[], vocabSize: number, o: FisherDataOptions): Promise<DataLoader> {
+  return DataLoader.open(files, dataTokenizer(o.tokenizer, vocabSize, files.join(", ")), {
     format: "auto",
     seqLen: o.seqLen,
     batchSize: 1,
@@ -85,6 +83,20 @@ export async function estimateFisher(
     padId: o.tokenizer.padId ?? o.tokenizer.eosId ?? 0,
     longExamples: o.longExamples ?? "split",
   });
+}
+
+/**
+ * The diagonal empirical Fisher at the model's current weights: the mean over the first `rows` rows of
+ * openFisherData (rows without targets skipped) of the squared gradient of each row's mean token loss.
+ * Computed for the trainable tensors (call it before freezing); returns one Float32Array per checkpoint tensor.
+ */
+export async function estimateFisher(
+  model: Model,
+  files: string[],
+  rows: number,
+  o: FisherDataOptions & { log: (s: string) => void },
+): Promise<{ fisher: Map<string, Float32Array>; rows: number }> {
+  const loader = await openFisherData(files, model.config.vocab_size, o);
   const want = Math.min(rows, loader.rowsPerEpoch);
   if (want < rows) o.log(`ewc: the Fisher data has ${loader.rowsPerEpoch} rows of ${o.seqLen} tokens; using all of them (--fisher-samples ${rows})`);
   model.clearFisher();
@@ -191,7 +203,7 @@ export async function setupStrategies(o: TrainOptions, model: Model, ctx: Strate
     const rank = o.loraRank!;
     const alpha = o.loraAlpha ?? STRATEGY_DEFAULTS.loraAlphaPerRank * rank;
     const targets = o.loraTargets ?? [...LORA_TARGETS];
-    model.enableLora({ rank, alpha, targets, seed: deriveSeed(o.seed, 0x10) });
+    model.enableLora({ rank, alpha, targets, seed: deriveSeed(o.seed, 0x10) & 0x7fffffff });
     log(`lora: rank ${rank}, alpha ${alpha} (scale ${(alpha / rank).toPrecision(3)}) on ${targets.join(", ")}; ${(model.numTrainable() / 1e6).toFixed(3)}M trainable params, base frozen; checkpoints hold the merged weights`);
   }
 

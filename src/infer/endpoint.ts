@@ -105,6 +105,11 @@ export class ChatEndpoint {
     return createHash("sha256").update(body).digest("hex");
   }
 
+  /** The cached reply for this request, if any (lets a caller rate-limit only real calls). */
+  cached(messages: ChatMessage[], o: ChatCallOptions = {}): string | undefined {
+    return this.cache.get(this.key(messages, o));
+  }
+
   /** The assistant's reply text. Throws EndpointError naming the endpoint when every retry failed. */
   async chat(messages: ChatMessage[], o: ChatCallOptions = {}): Promise<string> {
     const key = this.key(messages, o);

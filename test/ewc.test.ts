@@ -42,7 +42,7 @@ describe(`diagonal Fisher (seed ${seed})`, () => {
       m.lossAndGrad(x, 1, T);
       for (const n of m.paramNames()) {
         const g = m.getGrad(n), d = direct.get(n)!;
-        for (let i = 0; i < g.length; i++) d[i] += g[i]! * g[i]!;
+        for (let i = 0; i < g.length; i++) d[i] = d[i]! + g[i]! * g[i]!;
       }
     }
     for (const n of m.paramNames()) expect(relErr(m.getFisher(n), direct.get(n)!), n).toBeLessThan(1e-5);

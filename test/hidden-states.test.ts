@@ -63,9 +63,9 @@ describe(`hiddenStates (seed ${seed})`, () => {
         for (let t = 0; t < T; t++) {
           if (!mask[b * T + t]) continue;
           n++;
-          for (let c = 0; c < C; c++) want[b * C + c] += ref.hidden[l]![(b * T + t) * C + c]!;
+          for (let c = 0; c < C; c++) want[b * C + c] = want[b * C + c]! + ref.hidden[l]![(b * T + t) * C + c]!;
         }
-        for (let c = 0; c < C; c++) want[b * C + c] /= n;
+        for (let c = 0; c < C; c++) want[b * C + c] = want[b * C + c]! / n;
       }
       expect(hs[l]!.length).toBe(B * C);
       expect(relErr(hs[l]!, want), `layer ${l}`).toBeLessThan(2e-5);
@@ -73,7 +73,7 @@ describe(`hiddenStates (seed ${seed})`, () => {
     // Without a mask: all positions.
     const all = m.hiddenStates(batch, B, T);
     const want0 = new Float64Array(C);
-    for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) want0[c] += ref.hidden[2]![t * C + c]! / T;
+    for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) want0[c] = want0[c]! + ref.hidden[2]![t * C + c]! / T;
     expect(relErr(all[2]!.slice(0, C), want0)).toBeLessThan(2e-5);
     const empty = mask.slice();
     empty.fill(0, T, 2 * T);

@@ -45,7 +45,7 @@ function merged64(m: Model, name: string): Float64Array {
     for (let i = 0; i < inn; i++) {
       let s = 0;
       for (let k = 0; k < rank; k++) s += Bm[o * rank + k]! * A[k * inn + i]!;
-      w[o * inn + i] += (alpha / rank) * s;
+      w[o * inn + i] = w[o * inn + i]! + (alpha / rank) * s;
     }
   return w;
 }

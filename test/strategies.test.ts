@@ -129,7 +129,7 @@ describe(`strategies through train() (seed ${seed})`, () => {
       const [out_, inn] = x.shape as [number, number], r = 4;
       const want = Float64Array.from(x.data as Float32Array);
       const Ad = A.data as Float32Array, Bd = B.data as Float32Array;
-      for (let o = 0; o < out_; o++) for (let i = 0; i < inn; i++) for (let k = 0; k < r; k++) want[o * inn + i] += (6 / r) * Bd[o * r + k]! * Ad[k * inn + i]!;
+      for (let o = 0; o < out_; o++) for (let i = 0; i < inn; i++) for (let k = 0; k < r; k++) want[o * inn + i] = want[o * inn + i]! + (6 / r) * Bd[o * r + k]! * Ad[k * inn + i]!;
       expect(relErr(b.get(n)!.data as Float32Array, want), n).toBeLessThan(1e-6);
       expect(same(b.get(n)!.data, x.data), `${n} moved`).toBe(false);
     }
@@ -149,7 +149,7 @@ describe(`strategies through train() (seed ${seed})`, () => {
       const row = loader.next();
       if (row.targets === 0) continue;
       model.lossAndGrad(row, 1, 64);
-      for (const [n, s] of sum) model.getGrad(n).forEach((g, i) => (s[i] += g * g));
+      for (const [n, s] of sum) model.getGrad(n).forEach((g, i) => (s[i] = s[i]! + g * g));
       used++;
     }
     expect([...fisher.tensors.keys()].sort()).toEqual(model.paramNames().sort());

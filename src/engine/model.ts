@@ -116,8 +116,8 @@ export class Model {
   evalLoss(batch: Batch, B: number, T: number): { lossSum: number; count: number } {
     return this.m.evalLoss(batch, B, T);
   }
-  /** Zeroes the gradients and computes the mean loss and its gradient (readable with getGrad). */
-  lossAndGrad(batch: Batch, B: number, T: number): { loss: number; count: number; gradNorm: number } {
+  /** Zeroes the gradients and computes the mean loss and its gradient (readable with getGrad); with a KL reference, kl is the mean KL and the gradient includes its weighted term. */
+  lossAndGrad(batch: Batch, B: number, T: number): { loss: number; count: number; gradNorm: number; kl: number } {
     return this.m.lossAndGrad(batch, B, T);
   }
   /** Seconds spent per phase (gemm, attention_fwd, ...) since the last reset. */

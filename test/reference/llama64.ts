@@ -78,9 +78,9 @@ export function forward64(
     }
   const inv = ropeInvFreqRef(D, c.rope_theta, scaling(c));
   const emb = param("model.embed_tokens.weight");
-  let h = new Float64Array(N * C);
+  let h: Float64Array = new Float64Array(N * C);
   for (let n = 0; n < N; n++) for (let k = 0; k < C; k++) h[n * C + k] = emb[ids[n]! * C + k]!;
-  const hidden = [h.slice()];
+  const hidden: Float64Array[] = [h.slice()];
   for (let l = 0; l < c.num_hidden_layers; l++) {
     const p = (s: string) => param(`model.layers.${l}.${s}`);
     const bias = (s: string) => (c.attention_bias ? p(`self_attn.${s}_proj.bias`) : null);
@@ -115,11 +115,11 @@ export function forward64(
           for (let j = 0; j <= i; j++) {
             const w = Math.exp(sc[j]! - mx) / z;
             if (w === 0) continue;
-            for (let d = 0; d < D; d++) att[qi + d] += w * v[((b * T + j) * Hkv + hk) * D + d]!;
+            for (let d = 0; d < D; d++) att[qi + d] = att[qi + d]! + w * v[((b * T + j) * Hkv + hk) * D + d]!;
           }
         }
     const o = linear(att, p("self_attn.o_proj.weight"), null, N, Hq * D, C);
-    for (let i = 0; i < N * C; i++) h[i] += o[i]!;
+    for (let i = 0; i < N * C; i++) h[i] = h[i]! + o[i]!;
     const x2 = rmsnorm(h, p("post_attention_layernorm.weight"), N, C, eps);
     const gate = linear(x2, p("mlp.gate_proj.weight"), null, N, C, F);
     const up = linear(x2, p("mlp.up_proj.weight"), null, N, C, F);

@@ -224,16 +224,17 @@ export async function startServer(model: LocalModel, o: ServerOptions = {}): Pro
     checkModel(b.model);
     const p = b.prompt;
     // string | string[] | ids | ids[]: a list of prompts, each text (encoded here) or token ids (used as given).
-    const prompts: Array<{ text: string; ids: number[]; offsets: number[] }> = (
+    const prompts: Array<{ text: string; ids: number[]; offsets: () => number[] }> = (
       typeof p === "string" ? [p] : typeof p[0] === "number" ? [p as number[]] : (p as (string | number[])[])
     ).map((x, i) => {
       if (typeof x === "string") {
         const ids = model.encodePrompt(x);
-        return { text: x, ids, offsets: promptOffsets(model, x, ids) };
+        return { text: x, ids, offsets: () => promptOffsets(model, x, ids) };
       }
       const bad = x.find((t) => t >= model.session.info.vocab_size);
       if (bad !== undefined) throw new HttpError(400, `prompt[${i}]: token id ${bad} is outside the vocabulary [0, ${model.session.info.vocab_size})`, "prompt", "invalid_value");
-      return { text: tok.decode(x), ids: x, offsets: cumulativeOffsets(model, x) };
+      // Offsets are only worked out when logprobs are asked for (cumulativeOffsets is quadratic in the length).
+      return { text: tok.decode(x), ids: x, offsets: () => cumulativeOffsets(model, x) };
     });
     const n = b.n ?? 1;
     const maxTokens = b.max_tokens ?? 16; // OpenAI's default for /v1/completions
@@ -291,11 +292,12 @@ export async function startServer(model: LocalModel, o: ServerOptions = {}): Pro
         const tokens: string[] = [], tokenLogprobs: (number | null)[] = [], top: (Record<string, number> | null)[] = [], offsets: number[] = [];
         if (echo) {
           const s = scored![pi]!;
+          const promptOffsets = pr.offsets();
           pr.ids.forEach((t, j) => {
             tokens.push(tokenText(t));
             tokenLogprobs.push(j === 0 ? null : s.logprobs[j - 1]!);
             top.push(j === 0 ? null : topMap(s.top?.[j - 1] ?? []));
-            offsets.push(pr.offsets[j]!);
+            offsets.push(promptOffsets[j]!);
           });
         }
         // Generated tokens: offsets into the returned text, from the decoded length before each token.

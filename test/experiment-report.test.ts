@@ -111,3 +111,14 @@ describe("experiment report", () => {
     }
   }, 60_000);
 });
+
+describe("experiment aggregation of a shared model", () => {
+  it("counts a model shared by several seeds once, with its own item interval", () => {
+    const suites = { probe: { score: 0.4, ci: [0.3, 0.5] as [number, number], n: 50 } };
+    const pts: PointResult[] = [0, 1, 2].map((seed) => ({ arm: "base", seed, size: 0, checkpoint: "/ck/base", suites }));
+    const [c] = aggregate(pts, ["base"]);
+    expect(c!.seeds).toBe(1);
+    expect(c!.ci).toEqual([0.3, 0.5]);
+    expect(c!.ciKind).toBe("bootstrap over items");
+  });
+});

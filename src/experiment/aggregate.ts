@@ -69,7 +69,9 @@ export function aggregate(points: PointResult[], arms: string[]): Cell[] {
   for (const arm of arms)
     for (const size of [...new Set(points.filter((p) => p.arm === arm).map((p) => p.size))].sort((a, b) => a - b))
       for (const suite of suites) {
-        const runs = points.filter((p) => p.arm === arm && p.size === size && p.suites[suite]).map((p) => p.suites[suite]!);
+        // One model shared by several seeds (the base arm) is one run, not several identical ones.
+        const byCheckpoint = new Map(points.filter((p) => p.arm === arm && p.size === size && p.suites[suite]).map((p) => [p.checkpoint, p.suites[suite]!]));
+        const runs = [...byCheckpoint.values()];
         if (runs.length) cells.push(cellOf(arm, size, suite, runs));
       }
   return cells;

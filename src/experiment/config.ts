@@ -121,7 +121,9 @@ export function resolveArms(c: ExperimentConfig, file: string): Arm[] {
   for (const [i, entry] of c.arms.entries()) {
     let arm: Arm;
     if (typeof entry !== "string") {
-      arm = { name: entry.name, from: entry.from, sft: entry.sft, mergeAlpha: entry.merge_alpha, sweep: entry.sweep, describe: `custom arm from ${entry.from}` };
+      const plain = Object.keys(entry.sft).length === 0 && entry.merge_alpha === undefined;
+      const describe = plain ? STAGE1_DESCRIBE[entry.from] : `custom: from ${entry.from}, SFT with ${JSON.stringify(entry.sft)}${entry.merge_alpha !== undefined ? `, merged back at alpha ${entry.merge_alpha}` : ""}`;
+      arm = { name: entry.name, from: entry.from, sft: entry.sft, mergeAlpha: entry.merge_alpha, sweep: entry.sweep, describe: entry.sweep ? describe : `${describe} (not swept)` };
     } else if ((STAGE1_KINDS as readonly string[]).includes(entry)) {
       arm = { name: entry, from: entry as Stage1Kind, sft: {}, sweep: true, describe: STAGE1_DESCRIBE[entry as Stage1Kind] };
     } else {

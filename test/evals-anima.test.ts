@@ -68,6 +68,11 @@ beforeAll(async () => {
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
+      if (req.method === "GET" && req.url?.endsWith("/models")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ object: "list", data: [{ id: "strict", object: "model", created: 0, owned_by: "test" }] }));
+        return;
+      }
       const body = JSON.parse(raw) as { model: string; messages: { content: string }[] };
       const prompt = body.messages[0]!.content;
       requests.push({ model: body.model, prompt });
@@ -270,6 +275,13 @@ describe("runAnima against a rule-grading HTTP server", () => {
     expect(g[4]!.reasoning).toMatch(/timed out|timeout/i);
     expect(logs.join("\n")).toMatch(/24 failed grader call/);
     expect(logs.join("\n")).toMatch(/skipped .*questions\.jsonl:3 \(id 3\): no tags/);
+  });
+
+  it("a grader given without a model name grades as the endpoint's first listed model", async () => {
+    const r = await runAnima(fixedModel(), { dataset: datasetDir(), graders: [parseGraderSpec(url)] });
+    expect(r.graders).toEqual([`strict@${url}`]);
+    // strict alone: q1 MC 1/3 (pigs of 3), HM 2/6 -> (1/3 + 3 * 1/3) / 4 = 1/3; q2 MC 1/2, EH 0 -> (1/2 + 0) / 1.5 = 1/3
+    expect(r.score).toBeCloseTo(1 / 3, 12);
   });
 
   it("a model that fails to answer leaves those questions unscored, counted", async () => {

@@ -2,7 +2,7 @@
 // the scoring rule and its normalisations, and a real model whose log-likelihood is computed exactly — a word
 // bigram model counted on value documents prefers the compassionate answers more often than the same model
 // counted on neutral text, as the midtrained-vs-control demo needs.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -78,7 +78,7 @@ describe("built-in probe items", () => {
     }
   });
 
-  it("share no sentence with the synthetic generators (contamination check)", () => {
+  it("share no sentence with the synthetic generators (contamination check)", async () => {
     // 3000 offline value documents against every item's question and both answers. Thresholds: no exact 13-gram
     // in common (the GPT-3 convention); word-set Jaccard of any item with any document at most 0.3 and on average
     // (nearest document per item) at most 0.2 — topical words are shared by design, sentences are not (the study's
@@ -91,6 +91,16 @@ describe("built-in probe items", () => {
     expect(w.mean_nearest_jaccard).toBeLessThanOrEqual(0.2);
     const tri = overlap(corpus, texts, { n: 3, exactN: 13, neighbours: 1 });
     expect(tri.max_jaccard).toBeLessThanOrEqual(0.1);
+    // The value Q&A generator (the instruction-tuning baseline), where this checkout has it: same topics by design,
+    // so only sentences are checked (no 13-gram, word-3-gram Jaccard at most 0.1).
+    const qaPath = join(import.meta.dirname, "..", "src", "synth", "value-qa.ts");
+    if (existsSync(qaPath)) {
+      const { valueQas } = (await import(qaPath)) as { valueQas: (seed: number, n: number) => Iterable<{ messages: { content: string }[] }> };
+      const qa = [...valueQas(0, 2000)].map((q) => q.messages.map((m) => m.content).join("\n"));
+      const q = overlap(qa, texts, { n: 3, exactN: 13, neighbours: 1 });
+      expect(q.items_with_exact_hits).toBe(0);
+      expect(q.max_jaccard).toBeLessThanOrEqual(0.1);
+    }
     // The check is not vacuous: a document pasted into the items is found.
     expect(overlap(corpus, [...texts, corpus[5]!], { n: 1, exactN: 13, neighbours: 1 }).items_with_exact_hits).toBe(1);
   });

@@ -205,6 +205,6 @@ describe("midtrain run", () => {
     writeFileSync(pipe, readFileSync(pipe, "utf8").replace("steps: 4", "steps: 4, bogus_key: 1"));
     const bad = run("run", pipe);
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toMatch(/pipe\.yaml: stages\[0\] \('midtrain'\): unknown key 'bogusKey'/);
+    expect(bad.stderr).toMatch(/pipe\.yaml: stages\[0\] \('midtrain'\): unknown key 'bogus_key'/);
   });
 });

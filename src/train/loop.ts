@@ -94,6 +94,8 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
     else {
       const savedState = join(from, "trainer_state.json");
       const saved = readJson(savedState) as Partial<TrainerState>;
+      if (saved.model_fingerprint !== modelFingerprint(model))
+        throw new CheckpointError(`${savedState}: this checkpoint belongs to a different model (fingerprint ${saved.model_fingerprint}, this model ${modelFingerprint(model)}); refusing to resume`);
       if (JSON.stringify(saved.options) !== JSON.stringify(runIdentity(o)))
         throw new CheckpointError(`${savedState}: the run was started with other options (${JSON.stringify(saved.options)}); refusing to resume with different ones`);
       checkStrategyRecord(saved.strategy as StrategyRecord | undefined, strategies.record, savedState);

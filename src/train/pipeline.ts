@@ -76,7 +76,8 @@ export async function runPipeline(file: string, hooks: TrainHooks): Promise<Pipe
       return dir;
     };
     const raw: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries({ ...p.defaults, ...rest })) raw[camel(k)] = v;
+    const written = new Map<string, string>(); // option name -> the key as the file spells it
+    for (const [k, v] of Object.entries({ ...p.defaults, ...rest })) (raw[camel(k)] = v), written.set(camel(k), k);
     if (!("model" in raw)) raw.model = model;
     else raw.model = ref(raw.model, "model");
     raw.data = (Array.isArray(raw.data) ? raw.data : [raw.data]).map((d) => ref(d, "data"));
@@ -86,7 +87,7 @@ export async function runPipeline(file: string, hooks: TrainHooks): Promise<Pipe
     raw.out = join(path(p.out), name);
     raw.resume = true;
     for (const k of Object.keys(raw))
-      if (!(k in TrainOptionsSchema.shape)) throw new Error(`${where}: unknown key '${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}'`);
+      if (!(k in TrainOptionsSchema.shape)) throw new Error(`${where}: unknown key '${written.get(k) ?? k}'`);
     const o = parseTrainOptions(raw, where);
     model = o.out;
     outs.set(name, o.out);

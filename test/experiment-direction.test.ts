@@ -35,7 +35,7 @@ function directDiff(dir: string, layer: number): Float64Array {
 
 describe("value direction", () => {
   const seed = freshSeed();
-  it(`is fully retained by the reference itself, reversed by swapped answers, and projects as a direct computation says (seed ${seed})`, () => {
+  it(`is fully retained by the reference itself, and another model projects as a direct computation says (seed ${seed})`, () => {
     const ref = tinyCheckpoint(seed, {}, 0.05).dir;
     const other = tinyCheckpoint(seed + 1, {}, 0.05).dir;
     const r = analyzeDirection(ref, [{ dir: ref, label: "self" }, { dir: other }], items);
@@ -45,8 +45,6 @@ describe("value direction", () => {
       expect(l.retained).toBeCloseTo(1, 10);
       expect(l.cosine).toBeCloseTo(1, 10);
     }
-    const swapped = analyzeDirection(ref, [{ dir: ref }], items.map((i) => ({ ...i, compassionate: i.dismissive, dismissive: i.compassionate })));
-    for (const l of swapped.models[0]!.layers) expect(l.retained).toBeCloseTo(-1, 10);
     // The other model's projection on layer 2, recomputed from per-position activations in float64.
     const u = directDiff(ref, 2), d = directDiff(other, 2);
     const nu = Math.sqrt(u.reduce((s, x) => s + x * x, 0));

@@ -2,6 +2,7 @@
 // midtrain's command line: one module per command, each thin.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { analyzeCommand } from "./analyze.js";
 import { benchCommand } from "./bench.js";
 import { demoCommand } from "./demo.js";
 import { evalCommand } from "./eval.js";
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     .command(benchCommand)
     .command(experimentCommand)
     .command(demoCommand)
+    .command(analyzeCommand)
     .demandCommand(1, "name a command (see --help)")
     .strict()
     .fail((msg, err) => {

@@ -250,5 +250,12 @@ describe("midtrain train strategy flags", () => {
     const r4 = run("--out", join(tmp(), "d"), "--kl-weight", "2");
     expect(r4.status).not.toBe(0);
     expect(r4.stderr).toMatch(/option 'kl-weight': only applies with --kl-ref DIR/);
+    // A map in a --config file keeps its keys as written (yargs would add camelCase twins like "01").
+    const cfgFile = join(tmp(), "c.yaml");
+    writeFileSync(cfgFile, 'lr_scale: {lm_head: 0.5, "0-1": 0.2}\n');
+    const r5 = run("--out", join(tmp(), "e"), "--config", cfgFile);
+    expect(r5.status, r5.stderr).toBe(0);
+    expect(r5.stderr).toMatch(/lr-scale: 0-1 x0.2 \(18 tensors\)/);
+    expect(r5.stderr).not.toMatch(/lr-scale: (01|lmHead) /);
   }, 120_000);
 });

@@ -74,6 +74,13 @@ export const trainCommand: CommandModule = {
     const raw: Record<string, unknown> = {};
     for (const k of keys) if ((a as Record<string, unknown>)[k] !== undefined) raw[k] = (a as Record<string, unknown>)[k];
     if (raw.resume === "" || raw.resume === "true") raw.resume = true;
+    // yargs adds a camelCase twin of each key of an object given in --config ("0-1" -> "01",
+    // "lm_head" -> "lmHead"); for --lr-scale's map, keep the keys as written.
+    if (raw.lrScale !== null && typeof raw.lrScale === "object" && !Array.isArray(raw.lrScale)) {
+      const m = raw.lrScale as Record<string, unknown>;
+      const twin = (k: string) => k.replace(/[-_]+(.)/g, (_, c: string) => c.toUpperCase());
+      raw.lrScale = Object.fromEntries(Object.entries(m).filter(([k]) => !Object.keys(m).some((o) => o !== k && twin(o) === k)));
+    }
     const o = parseTrainOptions(raw, loadedConfig ? `${loadedConfig} or the command line` : "the command line");
     const r = await train(o, { log, shouldStop: stopOnSigint() });
     if ((a as unknown as CommonArgs).json) process.stdout.write(JSON.stringify(r) + "\n");

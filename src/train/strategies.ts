@@ -46,10 +46,9 @@ export interface StrategyContext {
   log: (line: string) => void;
 }
 
-/** sha256 over a checkpoint's weight files, in name order. */
-export function weightsDigest(dir: string): string {
+/** sha256 over files in the given order, streamed (a model-sized file is never read whole). */
+function digestFiles(files: string[]): string {
   const h = createHash("sha256");
-  const files = [...new Set([...listWeights(dir).values()].map((w) => w.file))].sort();
   const buf = Buffer.allocUnsafe(1 << 24);
   for (const f of files) {
     const fd = openSync(f, "r");
@@ -62,8 +61,9 @@ export function weightsDigest(dir: string): string {
   return h.digest("hex");
 }
 
-function fileDigest(path: string): string {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
+/** sha256 over a checkpoint's weight files, in name order. */
+export function weightsDigest(dir: string): string {
+  return digestFiles([...new Set([...listWeights(dir).values()].map((w) => w.file))].sort());
 }
 
 export interface FisherDataOptions {
@@ -181,7 +181,7 @@ export async function setupStrategies(o: TrainOptions, model: Model, ctx: Strate
     const f = await stageFisher(o, model, record.start_sha256!, ctx);
     fisher = f.fisher;
     record.fisher = f.file;
-    record.fisher_sha256 = fileDigest(f.file);
+    record.fisher_sha256 = digestFiles([f.file]);
   }
 
   // 2. Frozen tensors and LR scales.

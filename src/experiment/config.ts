@@ -83,7 +83,7 @@ export const ExperimentConfigSchema = z
     strategies: z.record(z.string(), StageOptions).default({}),
     evals: z
       .object({
-        probe: z.object({ split: z.enum(["main", "heldout", "all"]).default("all") }).strict().default({ split: "all" }),
+        probe: z.object({ split: z.enum(["main", "heldout", "all"]).default("all"), items: z.string().min(1).optional() }).strict().default({ split: "all" }),
         anima: z.object({ dataset: z.string(), graders: z.array(z.string()).default([]), epochs: z.number().int().positive().default(1) }).strict().optional(),
         safety: z.boolean().default(false),
         capability: z.boolean().default(false),
@@ -176,6 +176,7 @@ export function parseExperimentConfig(doc: unknown, file: string, baseDir: strin
     if (c.base.tokenizer) c.base.tokenizer = path(c.base.tokenizer);
   }
   if (c.evals.anima) c.evals.anima.dataset = path(c.evals.anima.dataset);
+  if (c.evals.probe.items) c.evals.probe.items = path(c.evals.probe.items);
   const sizes = [...new Set(c.sft_sizes)].sort((a, b) => a - b);
   c.sft_sizes = sizes;
   return { config: c, arms: resolveArms(c, file) };

@@ -22,7 +22,7 @@ function suites(c: ExperimentConfig, seed: number, log: (s: string) => void): { 
   const run: Suite[] = [];
   const skipped: Record<string, string> = {};
   const keep = (r: SuiteScore & { perDimension?: SuiteScore["perDimension"] }): SuiteScore => ({ score: r.score, ci: r.ci, n: r.n, ...(r.perDimension ? { perDimension: r.perDimension } : {}) });
-  run.push({ name: "probe", run: async (m) => keep(await runProbe(m, { split: c.evals.probe.split, seed, log })) });
+  run.push({ name: "probe", run: async (m) => keep(await runProbe(m, { split: c.evals.probe.split, items: c.evals.probe.items, seed, log })) });
   if (c.evals.anima) {
     if (!c.evals.anima.graders.length) skipped.anima = "no graders configured (evals.anima.graders): the arms ran without ANIMA";
     else {
@@ -42,7 +42,7 @@ function suites(c: ExperimentConfig, seed: number, log: (s: string) => void): { 
 }
 
 /** Runs the missing suites on `checkpoint`, caching each result under `dir`. */
-export async function evaluatePoint(c: ExperimentConfig, checkpoint: string, dir: string, seed: number, log: (s: string) => void): Promise<PointEval> {
+export async function evaluatePoint(c: ExperimentConfig, checkpoint: string, dir: string, seed: number, log: (s: string) => void, label?: string): Promise<PointEval> {
   mkdirSync(dir, { recursive: true });
   const { run, skipped } = suites(c, seed, log);
   const out: Record<string, SuiteScore> = {};
@@ -53,6 +53,7 @@ export async function evaluatePoint(c: ExperimentConfig, checkpoint: string, dir
     return false;
   });
   if (todo.length) {
+    if (label) log(label);
     const model = await openLocalModel(checkpoint, { log: () => {} });
     try {
       for (const s of todo) {

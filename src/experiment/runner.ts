@@ -109,8 +109,8 @@ export async function runExperiment(c: ExperimentConfig, arms: Arm[], hooks: Exp
     let suites = seen.get(p.checkpoint);
     let skipped: Record<string, string> = {};
     if (!suites) {
-      log(`experiment: eval [${i + 1}/${plan.points.length}] ${p.arm} seed ${p.seed} at ${p.size} SFT samples`);
-      const r = await evaluatePoint(c, p.checkpoint, join(c.out, "evals", key), p.seed, log);
+      const label = `experiment: eval [${i + 1}/${plan.points.length}] ${p.arm} seed ${p.seed} at ${p.size} SFT samples`;
+      const r = await evaluatePoint(c, p.checkpoint, join(c.out, "evals", key), p.seed, log, label);
       suites = r.suites;
       skipped = r.skipped;
       seen.set(p.checkpoint, suites);

@@ -17,13 +17,19 @@ namespace mt {
 
 namespace {
 
-// max and log-sum-exp of a row, in double.
-double log_normaliser(const float* z, int V) {
+// A row's max and sum of exp(z - max) (in double).
+struct Norm {
+  float mx;
+  double s;
+};
+Norm normaliser(const float* z, int V) {
   float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
   for (int j = 0; j < V; ++j) mx = std::max(mx, z[j]);
   double s = 0;
+#pragma omp simd reduction(+ : s)
   for (int j = 0; j < V; ++j) s += fast_exp_nonpos(z[j] - mx);
-  return double(mx) + std::log(s);
+  return {mx, s};
 }
 
 }  // namespace
@@ -64,15 +70,17 @@ KlHeadResult lmhead_xent_kl(const float* x, const float* W, const float* xr, con
       float* z = lg.data() + size_t(r) * V;
       const float* zr = lr.data() + size_t(r) * V;
       const int y = labels[idx[size_t(r)]];
-      const double lse = log_normaliser(z, V), lser = log_normaliser(zr, V);
+      const Norm n = normaliser(z, V), nr = normaliser(zr, V);
+      const double lse = double(n.mx) + std::log(n.s), lser = double(nr.mx) + std::log(nr.s);
       row_ce[size_t(r)] = lse - double(z[y]);
+      // p and q from the kernels' expf (within ~1 ulp); the log-ratio from the logits in double.
+      const double ip = 1.0 / n.s, iq = 1.0 / nr.s, gs = grad_scale, w = kl_weight;
       double kl = 0;
       for (int j = 0; j < V; ++j) {
-        const double lq = double(zr[j]) - lser, lp = double(z[j]) - lse;
-        const double q = std::exp(lq), p = std::exp(lp);
-        kl += q * (lq - lp);
+        const double p = double(fast_exp_nonpos(z[j] - n.mx)) * ip, q = double(fast_exp_nonpos(zr[j] - nr.mx)) * iq;
+        kl += q * ((double(zr[j]) - lser) - (double(z[j]) - lse));
         // p - 1 in double: p is close to 1 for confident predictions.
-        z[j] = float(double(grad_scale) * (p - (j == y ? 1.0 : 0.0) + double(kl_weight) * (p - q)));
+        z[j] = float(gs * (p - (j == y ? 1.0 : 0.0) + w * (p - q)));
       }
       row_kl[size_t(r)] = kl;
     }

@@ -55,3 +55,17 @@ describe("experiment plan", () => {
     expect(plan.points.length).toBe(2 * (1 + 4 * 3));
   });
 });
+
+describe("built-in strategies", () => {
+  it("each adds options the trainer accepts", async () => {
+    const { BUILTIN_STRATEGIES } = await import("../src/experiment/config.js");
+    const { stageOptions } = await import("../src/experiment/stages.js");
+    for (const [name, s] of Object.entries(BUILTIN_STRATEGIES)) {
+      const opts: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(s.sft ?? {})) opts[k] = v === "$value_docs" ? "v.jsonl" : v === "$midtrained" ? "mid" : v;
+      delete opts.lr_factor; // folded into lr by the runner
+      expect(() => stageOptions({ model: "m", data: ["d.jsonl"], out: "o", stage: "sft", ...opts }, `strategy ${name}`), name).not.toThrow();
+    }
+    expect(() => stageOptions({ model: "m", data: ["d"], out: "o", replay_ratoi: 0.1 }, "x")).toThrow(/unknown train option 'replay_ratoi'/);
+  });
+});

@@ -18,7 +18,7 @@ export type Stage1Kind = (typeof STAGE1_KINDS)[number];
 export const BUILTIN_STRATEGIES: Record<string, { sft?: Record<string, unknown>; mergeAlpha?: number; describe: string }> = {
   replay: { sft: { replay: "$value_docs", replay_ratio: 0.2 }, describe: "value documents mixed into the SFT batches (20% of samples)" },
   l2sp: { sft: { anchor: "l2sp", anchor_weight: 1.0 }, describe: "L2-SP: pull towards the midtrained weights" },
-  ewc: { sft: { anchor: "ewc", anchor_weight: 100.0, ewc_data: "$value_docs" }, describe: "EWC: Fisher-weighted pull, Fisher from value documents" },
+  ewc: { sft: { anchor: "ewc", anchor_weight: 1.0, ewc_data: "$value_docs" }, describe: "EWC: Fisher-weighted pull (Fisher normalised to mean 1), Fisher from value documents" },
   lora: { sft: { lora_rank: 8 }, describe: "SFT through rank-8 LoRA adapters, base weights frozen" },
   freeze: { sft: { freeze_layers: "embed,0-1" }, describe: "embeddings and the first two layers frozen during SFT" },
   kl: { sft: { kl_ref: "$midtrained", kl_weight: 1.0 }, describe: "KL to the midtrained model's next-token distribution" },

@@ -83,8 +83,10 @@ export class Seeder {
   draw(key: string): Seeds {
     const r = new Rng(deriveSeed(this.seed, keyHash(key)));
     const pick = <T>(xs: readonly T[]) => xs[r.below(xs.length)]!;
-    // Spec names are used as given; otherwise a first and last name are combined (3,600 pairs).
-    const name = this.names.length && r.below(4) === 0 ? pick(this.names) : `${pick(FIRST)} ${pick(LAST)}`;
+    // A first and last name combined (3,600 pairs), or one of the spec's names, each of which gets at most
+    // 2.5% of draws so a short list cannot become the new mode (all of them together at most a quarter).
+    const specShare = Math.min(0.25, 0.025 * this.names.length);
+    const name = r.below(1_000_000) < specShare * 1_000_000 ? pick(this.names) : `${pick(FIRST)} ${pick(LAST)}`;
     return { name, place: pick(this.places), species: pick(this.species), persona: pick(this.personas) };
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseExperimentConfig } from "../src/experiment/config.js";
-import { planExperiment, snapshotDir } from "../src/experiment/plan.js";
+import { planExperiment } from "../src/experiment/plan.js";
+import { snapshotDir } from "../src/train/snapshots.js";
 
 const base = {
   out: "runs/x",
@@ -59,7 +60,7 @@ describe("experiment plan", () => {
 describe("built-in strategies", () => {
   it("each adds options the trainer accepts", async () => {
     const { BUILTIN_STRATEGIES } = await import("../src/experiment/config.js");
-    const { stageOptions } = await import("../src/experiment/stages.js");
+    const { stageOptions } = await import("../src/experiment/stage-options.js");
     for (const [name, s] of Object.entries(BUILTIN_STRATEGIES)) {
       const opts: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(s.sft ?? {})) opts[k] = v === "$value_docs" ? "v.jsonl" : v === "$midtrained" ? "mid" : v;

@@ -4,6 +4,7 @@
 // is the stage-1 model itself. Pure: no training happens here.
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { snapshotDir } from "../train/snapshots.js";
 import type { Arm, ExperimentConfig, Stage1Kind } from "./config.js";
 
 export interface Stage1Run {
@@ -39,10 +40,6 @@ export interface Plan {
   stage1: Stage1Run[];
   sft: SftRun[];
   points: Point[];
-}
-
-export function snapshotDir(runDir: string, samples: number): string {
-  return join(runDir, `samples-${String(samples).padStart(6, "0")}`);
 }
 
 /** The stage-1 model of (kind, seed). */
@@ -85,7 +82,7 @@ export function planExperiment(c: ExperimentConfig, arms: Arm[]): Plan {
       for (const size of armSizes) {
         const trained = size === 0 ? start : snapshotDir(run!.dir, size);
         if (arm.mergeAlpha !== undefined && size > 0) {
-          const dir = join(c.out, "merged", arm.name, `seed-${seed}`, `samples-${String(size).padStart(6, "0")}`);
+          const dir = snapshotDir(join(c.out, "merged", arm.name, `seed-${seed}`), size);
           points.push({ arm: arm.name, seed, size, checkpoint: dir, merge: { sft: trained, stage1: start, alpha: arm.mergeAlpha } });
         } else points.push({ arm: arm.name, seed, size, checkpoint: trained });
       }

@@ -19,7 +19,8 @@ import type { Arm, ExperimentConfig } from "./config.js";
 import { evaluatePoint } from "./evaluate.js";
 import { planExperiment, type Plan } from "./plan.js";
 import { writeReport, type ReportFiles } from "./report.js";
-import { runStage, stageOptions } from "./stages.js";
+import { stageOptions } from "./stage-options.js";
+import { trainWithSnapshots } from "../train/snapshots.js";
 
 export interface ExperimentHooks {
   log: (line: string) => void;
@@ -71,9 +72,9 @@ export async function runExperiment(c: ExperimentConfig, arms: Arm[], hooks: Exp
   const stage = async (what: string, raw: Record<string, unknown>, saveAt: number[] = []) => {
     runNo++;
     log(`experiment: [${runNo}/${totalRuns}] ${what}`);
-    const r = await runStage(stageOptions({ ...threads, ...raw, resume: true }, `experiment ${what}`), saveAt, trainHooks);
-    if (r === "skipped") log(`experiment: ${what}: finished earlier; reused`);
-    return r !== undefined;
+    const r = await trainWithSnapshots(stageOptions({ ...threads, ...raw, resume: true }, `experiment ${what}`), saveAt, trainHooks);
+    if (r.skipped) log(`experiment: ${what}: finished earlier; reused`);
+    return r.skipped || !r.interrupted;
   };
 
   // 1. The base model.

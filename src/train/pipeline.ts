@@ -4,14 +4,13 @@
 // (the study's follow-up-SFT sweep). Stage keys are the train flags in
 // snake_case (strategies included: replay, anchor, lora_rank, kl_ref, ...);
 // a path value may name an earlier stage's output as "@stage".
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve, dirname, isAbsolute } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { readJson, saveCheckpoint, loadCheckpoint } from "../model/checkpoint.js";
-import type { Model } from "../engine/model.js";
-import { train, type TrainHooks, type TrainResult } from "./loop.js";
+import type { TrainHooks, TrainResult } from "./loop.js";
 import { parseTrainOptions, TrainOptionsSchema } from "./options.js";
+import { trainWithSnapshots } from "./snapshots.js";
 
 const camel = (k: string) => k.replace(/[-_]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -35,10 +34,6 @@ export interface PipelineStageResult extends TrainResult {
   name: string;
   skipped: boolean;
   snapshots: string[];
-}
-
-export function snapshotName(samples: number): string {
-  return `samples-${String(samples).padStart(6, "0")}`;
 }
 
 export async function runPipeline(file: string, hooks: TrainHooks): Promise<PipelineStageResult[]> {
@@ -96,33 +91,15 @@ export async function runPipeline(file: string, hooks: TrainHooks): Promise<Pipe
 
   const results: PipelineStageResult[] = [];
   for (const { name, o, saveAt } of plans) {
-    const finished = join(o.out, "trainer_state.json");
-    if (existsSync(finished) && (readJson(finished) as { finished?: boolean }).finished === true && saveAt.every((n) => existsSync(join(o.out, snapshotName(n))))) {
+    hooks.log(`run: stage '${name}' (${o.stage}) from ${o.model}`);
+    const r = await trainWithSnapshots(o, saveAt, hooks);
+    if (r.skipped) {
       hooks.log(`run: stage '${name}' is finished; skipping`);
-      results.push({ name, skipped: true, snapshots: saveAt.map((n) => join(o.out, snapshotName(n))), out: o.out, steps: 0, samples: 0, tokens: 0, final_loss: NaN, interrupted: false });
+      results.push({ name, skipped: true, snapshots: r.snapshots, out: o.out, steps: 0, samples: 0, tokens: 0, final_loss: NaN, interrupted: false });
       continue;
     }
-    hooks.log(`run: stage '${name}' (${o.stage}) from ${o.model}`);
-    const snapshots: string[] = [];
-    const config = readJson(join(o.model, "config.json")) as Record<string, unknown>;
-    const snap = (m: Model, samples: number) => {
-      const dir = join(o.out, snapshotName(samples));
-      if (!existsSync(join(dir, "config.json"))) saveCheckpoint(dir, m, { config, tokenizerDir: o.model });
-      snapshots.push(dir);
-    };
-    // Sample 0 is the stage's starting model; later snapshots are taken at the
-    // first optimizer step at or past each count (packed rows do not end on
-    // exact conversation counts).
-    if (saveAt[0] === 0) snap(loadCheckpoint(o.model).model, 0);
-    const pending = saveAt.filter((n) => n > 0);
-    const r = await train(o, {
-      ...hooks,
-      afterStep: async (s) => {
-        await hooks.afterStep?.(s);
-        while (pending.length && s.samples >= pending[0]!) snap(s.model, pending.shift()!);
-      },
-    });
-    results.push({ name, skipped: false, snapshots, ...r });
+    const { skipped: _s, ...rest } = r;
+    results.push({ name, skipped: false, ...rest });
     if (r.interrupted) break;
   }
   return results;

@@ -63,6 +63,26 @@ describe("orderedPool", () => {
     expect(pulled.length).toBeLessThanOrEqual(10 + 4);
   });
 
+  it("commits finished tasks while the next task is still being produced", async () => {
+    // The source cannot produce task 2 until task 0 is committed (as when a unit's items are still being
+    // fetched): a pool that only commits between pulls would wait forever.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    async function* src() {
+      yield 0;
+      yield 1;
+      await gate;
+      yield 2;
+    }
+    const committed: number[] = [];
+    await orderedPool(src(), async (i) => i, 8, (r) => {
+      committed.push(r);
+      if (r === 0) open();
+      return true;
+    });
+    expect(committed).toEqual([0, 1, 2]);
+  });
+
   it("rethrows the first failure after the rest settle", async () => {
     async function* src() {
       yield* [1, 2, 3];

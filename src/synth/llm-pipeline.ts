@@ -185,16 +185,32 @@ export async function orderedPool<T, R>(tasks: AsyncIterator<T>, fn: (t: T) => P
   const inflight: { t: T; p: Promise<R> }[] = [];
   let exhausted = false;
   let stop = false;
+  // A pull from `tasks` can wait on the model (a unit's items); the head is committed meanwhile, not after.
+  let pull: Promise<IteratorResult<T>> | undefined;
   const settle = () => Promise.allSettled(inflight.map((x) => x.p));
   for (;;) {
     while (!stop && !exhausted && inflight.length < window) {
-      let n: IteratorResult<T>;
+      if (!pull) {
+        pull = tasks.next();
+        pull.catch(() => undefined); // a failure is rethrown where it is awaited
+      }
+      let n: IteratorResult<T> | "head";
       try {
-        n = await tasks.next();
+        n = inflight.length
+          ? await Promise.race([
+              pull,
+              inflight[0]!.p.then(
+                () => "head" as const,
+                () => "head" as const,
+              ),
+            ])
+          : await pull;
       } catch (e) {
         await settle();
         throw e;
       }
+      if (n === "head") break;
+      pull = undefined;
       if (n.done) {
         exhausted = true;
         break;
@@ -204,7 +220,10 @@ export async function orderedPool<T, R>(tasks: AsyncIterator<T>, fn: (t: T) => P
       inflight.push({ t: n.value, p });
     }
     const head = inflight.shift();
-    if (!head) return;
+    if (!head) {
+      if (exhausted || stop) return;
+      continue;
+    }
     let r: R;
     try {
       r = await head.p;
@@ -212,7 +231,7 @@ export async function orderedPool<T, R>(tasks: AsyncIterator<T>, fn: (t: T) => P
       await settle();
       throw e;
     }
-    if (!stop && !commit(r, head.t)) stop = true;
+    if (!commit(r, head.t)) stop = true;
     if (stop) {
       // The rest still finish (their answers land in the cache for a later run), but nothing more is committed.
       await settle();
@@ -305,11 +324,13 @@ export async function runStaged<U extends Unit>(recipe: Recipe<U>, o: RunOptions
     return got?.value ?? [];
   };
 
+  const window = o.window ?? 16;
   const maxAttempts = (o.count - total) * (o.attemptsPerRecord ?? 4);
   let attempted = 0;
   let capped = false;
   async function* tasks(): AsyncGenerator<Task<U>> {
-    for await (const { unit, items } of expand(recipe.units, fetchItems, 4)) {
+    // Items are fetched far enough ahead that a unit's list is ready before the tasks before it drain.
+    for await (const { unit, items } of expand(recipe.units, fetchItems, Math.max(4, Math.ceil((2 * window) / recipe.take)))) {
       for (const item of items)
         for (let copy = 0; copy < recipe.perItem; copy++) {
           const key = shortHash(`${unit.key}\u0000${item}\u0000${copy}`);
@@ -367,7 +388,7 @@ export async function runStaged<U extends Unit>(recipe: Recipe<U>, o: RunOptions
   };
 
   try {
-    await orderedPool(tasks(), make, o.window ?? 16, (m, t) => {
+    await orderedPool(tasks(), make, window, (m, t) => {
       if (m.text === undefined) return true;
       const dedupText = recipe.dedupText(t.item, m.text);
       const sig = hasher.signature(dedupText);

@@ -139,16 +139,15 @@ describe("probe scoring", () => {
     expect(v.byNormalization.byte.score).toBe(v.score);
     expect(v.ci[0]).toBeLessThanOrEqual(v.score);
     expect(v.ci[1]).toBeGreaterThanOrEqual(v.score);
-    // The value-trained model prefers compassionate answers more often than the neutral one, on the main items
-    // and on the held-out paraphrases, and its per-item margins are higher by a paired test. (A bigram model is a
-    // weak learner: the gaps are ~0.06 and ~0.08 here; a transformer midtrained on the documents does better.)
-    expect(v.score - c.score).toBeGreaterThan(0.03);
-    expect(pairedComparison(v.items.map((r) => r.margin), c.items.map((r) => r.margin), { seed: 1 }).p).toBeLessThan(0.05);
+    // The value-trained model prefers compassionate answers far more often than the neutral one, on the main items
+    // and on the held-out paraphrases, and its per-item margins are higher by a paired test (gaps ~0.26 and ~0.24).
+    expect(v.score - c.score).toBeGreaterThan(0.15);
+    expect(pairedComparison(v.items.map((r) => r.margin), c.items.map((r) => r.margin), { seed: 1 }).p).toBeLessThan(0.01);
     const vh = await runProbe(value, { split: "heldout", seed: 1 });
     const ch = await runProbe(control, { split: "heldout", seed: 1 });
     expect(vh.n).toBe(84);
-    expect(vh.score - ch.score).toBeGreaterThan(0.03);
-    expect(pairedComparison(vh.items.map((r) => r.margin), ch.items.map((r) => r.margin), { seed: 1 }).p).toBeLessThan(0.05);
+    expect(vh.score - ch.score).toBeGreaterThan(0.15);
+    expect(pairedComparison(vh.items.map((r) => r.margin), ch.items.map((r) => r.margin), { seed: 1 }).p).toBeLessThan(0.01);
     expect((await runProbe(value, { split: "all" })).n).toBe(294);
   });
 });

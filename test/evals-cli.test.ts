@@ -150,8 +150,11 @@ describe(`midtrain eval on a tiny checkpoint (seed ${seed})`, () => {
       "Does it weigh the interests of hens?",
     ]);
     expect(r.stdout).toMatch(/anima score/);
+    // The rerun takes the graders and limits from a --config file (graders as a list, as in a sweep config).
     const n = graded;
-    const again = await run(args);
+    const cfg = join(dir, "eval.yaml");
+    writeFileSync(cfg, `grader:\n  - ${url},rule\nmax_tokens: 6\nepochs: 2\ndevice: cpu\n`);
+    const again = await run(["eval", "anima", "--model", ck.dir, "--dataset", dir, "--out", out, "--config", cfg]);
     expect(again.status, again.stderr).toBe(3);
     expect(graded).toBe(n); // answers and grades come from the cache
     expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).score).toBe(res.score);

@@ -124,10 +124,9 @@ MT_DEV T* dyn_smem() {
 MT_DEV void sync_threads() { ::mt::emu::sync_threads(); }
 template <class T>
 MT_DEV T shfl_xor_emu(T v, int mask) {
-  const unsigned char* all = ::mt::emu::begin_collective(1000 + int(sizeof(T)), &v, sizeof v);
+  const unsigned char* all = ::mt::emu::warp_exchange(1000 + int(sizeof(T)), &v, sizeof v);
   T r;
   std::memcpy(&r, all + 64 * (::mt::emu::lane_id() ^ (mask & 31)), sizeof r);
-  ::mt::emu::end_collective();
   return r;
 }
 MT_DEV float shfl_xor(float v, int mask) { return shfl_xor_emu(v, mask); }
@@ -151,6 +150,7 @@ MT_DEV T* dyn_smem() {
 }
 #endif
 
+#if defined(__CUDACC__)
 MT_DEV float warp_sum(float v) {
   MT_UNROLL
   for (int m = 16; m >= 1; m >>= 1) v += shfl_xor(v, m);
@@ -166,6 +166,39 @@ MT_DEV float warp_max(float v) {
   for (int m = 16; m >= 1; m >>= 1) v = fmaxf(v, shfl_xor(v, m));
   return v;
 }
+#else
+// One collective for the whole butterfly (the same additions in the same
+// order as the five shuffles; every lane ends with the same value).
+namespace emu_detail {
+template <class T, class Op>
+void butterfly(const unsigned char* in, unsigned char* out) {
+  T v[32];
+  for (int l = 0; l < 32; ++l) std::memcpy(&v[l], in + 64 * l, sizeof(T));
+  for (int m = 16; m >= 1; m >>= 1) {
+    T n[32];
+    for (int l = 0; l < 32; ++l) n[l] = Op{}(v[l], v[l ^ m]);
+    for (int l = 0; l < 32; ++l) v[l] = n[l];
+  }
+  for (int l = 0; l < 32; ++l) std::memcpy(out + 64 * l, &v[l], sizeof(T));
+}
+struct Add {
+  template <class T>
+  T operator()(T a, T b) const { return a + b; }
+};
+struct Max {
+  float operator()(float a, float b) const { return fmaxf(a, b); }
+};
+template <class T, class Op>
+T warp_reduce(T v, int op) {
+  T r;
+  std::memcpy(&r, ::mt::emu::warp_exchange(op, &v, sizeof v, butterfly<T, Op>), sizeof r);
+  return r;
+}
+}  // namespace emu_detail
+MT_DEV float warp_sum(float v) { return emu_detail::warp_reduce<float, emu_detail::Add>(v, 4001); }
+MT_DEV double warp_sum(double v) { return emu_detail::warp_reduce<double, emu_detail::Add>(v, 4002); }
+MT_DEV float warp_max(float v) { return emu_detail::warp_reduce<float, emu_detail::Max>(v, 4003); }
+#endif
 
 // ---- tensor cores (sm_80+) -----------------------------------------------
 #if defined(__CUDACC__)
@@ -216,24 +249,55 @@ inline void check_row(const void* p) {
   if (q < lo || q + 16 > lo + ::mt::emu::dyn_smem_bytes()) ::mt::emu::fault("emu: ldmatrix row outside shared memory");
   if ((q - lo) % 16 != 0) ::mt::emu::fault("emu: ldmatrix row address not 16-byte aligned");
 }
+// Lane l receives in register i the elements (row, col) of 8x8 matrix i, whose
+// row k starts at lane 8i+k's address: (l/4, 2(l%4)+j), or with .trans
+// (2(l%4)+j, l/4), j = 0, 1 (the low and high halves).
+template <bool kTrans>
+void ldmatrix_all(const unsigned char* in, unsigned char* out) {
+  for (int l = 0; l < 32; ++l) {
+    uint32_t r[4];
+    for (int i = 0; i < 4; ++i) {
+      uint16_t e[2];
+      for (int j = 0; j < 2; ++j) {
+        const int mrow = kTrans ? 2 * (l % 4) + j : l / 4;
+        const int mcol = kTrans ? l / 4 : 2 * (l % 4) + j;
+        const uint16_t* p;
+        std::memcpy(&p, in + 64 * (8 * i + mrow), sizeof p);
+        e[j] = p[mcol];
+      }
+      r[i] = uint32_t(e[0]) | (uint32_t(e[1]) << 16);
+    }
+    std::memcpy(out + 64 * l, r, sizeof r);
+  }
+}
 template <bool kTrans>
 inline void ldmatrix(uint32_t (&r)[4], const void* row) {
   check_row(row);
-  const unsigned char* all = ::mt::emu::begin_collective(kTrans ? 2002 : 2001, &row, sizeof row);
-  const int l = ::mt::emu::lane_id();
-  for (int i = 0; i < 4; ++i) {
-    uint16_t e[2];
-    for (int j = 0; j < 2; ++j) {
-      // matrix i's row k starts at lane 8i+k's address; element (row, col)
-      const int mrow = kTrans ? 2 * (l % 4) + j : l / 4;
-      const int mcol = kTrans ? l / 4 : 2 * (l % 4) + j;
-      const uint16_t* p;
-      std::memcpy(&p, all + 64 * (8 * i + mrow), sizeof p);
-      e[j] = p[mcol];
+  const unsigned char* mine = ::mt::emu::warp_exchange(kTrans ? 2002 : 2001, &row, sizeof row, ldmatrix_all<kTrans>);
+  std::memcpy(r, mine, sizeof r);
+}
+// The whole 16x8 product from the 32 lanes' fragments (PTX layouts above):
+// A(r, k) in lane (r%8)*4 + (k%8)/2, register (r>=8) + 2(k>=8), half k%2;
+// B(k, n) in lane n*4 + (k%8)/2, register (k>=8), half k%2;
+// C(r, n) in lane (r%8)*4 + n/2, element 2(r>=8) + n%2.
+inline void mma_all(const unsigned char* in, unsigned char* out) {
+  MmaIn x[32];
+  for (int l = 0; l < 32; ++l) std::memcpy(&x[l], in + 64 * l, sizeof(MmaIn));
+  double A[16][16], B[16][8];
+  for (int r = 0; r < 16; ++r)
+    for (int k = 0; k < 16; ++k) A[r][k] = half_of(x[(r % 8) * 4 + (k % 8) / 2].a[(r >= 8) + 2 * (k >= 8)], k % 2);
+  for (int k = 0; k < 16; ++k)
+    for (int n = 0; n < 8; ++n) B[k][n] = half_of(x[n * 4 + (k % 8) / 2].b[k >= 8], k % 2);
+  for (int l = 0; l < 32; ++l) {
+    float d[4];
+    for (int e = 0; e < 4; ++e) {
+      const int r = l / 4 + 8 * (e / 2), n = 2 * (l % 4) + e % 2;
+      double s = x[l].c[e];
+      for (int k = 0; k < 16; ++k) s += A[r][k] * B[k][n];
+      d[e] = float(s);
     }
-    r[i] = uint32_t(e[0]) | (uint32_t(e[1]) << 16);
+    std::memcpy(out + 64 * l, d, sizeof d);
   }
-  ::mt::emu::end_collective();
 }
 }  // namespace emu_detail
 
@@ -243,26 +307,8 @@ MT_DEV void mma_bf16_16816(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, u
   emu_detail::MmaIn in;
   for (int i = 0; i < 4; ++i) in.a[i] = a[i], in.c[i] = d[i];
   in.b[0] = b0, in.b[1] = b1;
-  const unsigned char* all = ::mt::emu::begin_collective(3001, &in, sizeof in);
-  auto lane = [&](int l) {
-    emu_detail::MmaIn x;
-    std::memcpy(&x, all + 64 * l, sizeof x);
-    return x;
-  };
-  // A(r, k): lane (r%8)*4 + (k%8)/2, register (r>=8) + 2(k>=8), half k%2.
-  auto A = [&](int r, int k) { return emu_detail::half_of(lane((r % 8) * 4 + (k % 8) / 2).a[(r >= 8) + 2 * (k >= 8)], k % 2); };
-  // B(k, n): lane n*4 + (k%8)/2, register (k>=8), half k%2.
-  auto B = [&](int k, int n) { return emu_detail::half_of(lane(n * 4 + (k % 8) / 2).b[k >= 8], k % 2); };
-  const int l = ::mt::emu::lane_id(), g = l / 4, t = l % 4;
-  float out[4];
-  for (int e = 0; e < 4; ++e) {
-    const int r = g + 8 * (e / 2), n = 2 * t + e % 2;
-    double s = in.c[e];
-    for (int k = 0; k < 16; ++k) s += double(A(r, k)) * double(B(k, n));
-    out[e] = float(s);
-  }
-  ::mt::emu::end_collective();
-  for (int e = 0; e < 4; ++e) d[e] = out[e];
+  const unsigned char* mine = ::mt::emu::warp_exchange(3001, &in, sizeof in, emu_detail::mma_all);
+  std::memcpy(d, mine, 4 * sizeof(float));
 }
 MT_DEV void cp_async_16(void* smem_dst, const void* gmem_src, bool valid) {
   ::mt::emu::cp_async(smem_dst, gmem_src, valid ? 16 : 0);

@@ -28,28 +28,93 @@ namespace {
 constexpr size_t kSmemDefault = 48 * 1024;
 constexpr size_t kSmemOptin = 166912;  // 163 KB
 constexpr unsigned kMaxThreads = 1024;
-constexpr size_t kStackBytes = 512 * 1024;
+constexpr size_t kStackBytes = 256 * 1024;
+
+// ---- context switching ----------------------------------------------------
+// On x86-64 a six-register switch (no signal-mask system call, unlike
+// swapcontext, which made the emulation ~10x slower); ucontext elsewhere.
+#if defined(__x86_64__) && !defined(MIDTRAIN_EMU_UCONTEXT)
+extern "C" void mt_emu_switch(void** save_sp, void* load_sp);
+asm(R"(
+  .text
+  .p2align 4
+  .globl mt_emu_switch
+  .hidden mt_emu_switch
+  .type mt_emu_switch, @function
+mt_emu_switch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size mt_emu_switch, .-mt_emu_switch
+)");
+
+struct Context {
+  void* sp = nullptr;
+};
+void fiber_entry();
+// A fresh stack whose first switch "returns" into fiber_entry with the
+// alignment of a called function.
+void make_context(Context& c, char* stack, size_t size) {
+  auto top = reinterpret_cast<uintptr_t>(stack + size) & ~uintptr_t(15);
+  auto* sp = reinterpret_cast<void**>(top);
+  *--sp = nullptr;                                     // fiber_entry's return address: never used
+  *--sp = reinterpret_cast<void*>(&fiber_entry);      // popped by ret
+  for (int i = 0; i < 6; ++i) *--sp = nullptr;        // rbp rbx r12 r13 r14 r15
+  c.sp = sp;
+}
+inline void switch_context(Context& from, Context& to) { mt_emu_switch(&from.sp, to.sp); }
+#else
+struct Context {
+  ucontext_t uc;
+};
+void fiber_entry();
+__attribute__((noinline)) void make_context(Context& c, char* stack, size_t size) {
+  getcontext(&c.uc);
+  c.uc.uc_stack.ss_sp = stack;
+  c.uc.uc_stack.ss_size = size;
+  c.uc.uc_link = nullptr;
+  makecontext(&c.uc, fiber_entry, 0);
+}
+inline void switch_context(Context& from, Context& to) { swapcontext(&from.uc, &to.uc); }
+#endif
 
 enum class St { Runnable, BlockWait, WarpWait, Done };
 
 struct PendingCopy {
   unsigned char* dst;
   unsigned char data[16];
-  int bytes;  // bytes copied from the source; the rest of the 16 are zero-filled
 };
 
 struct Fiber {
-  ucontext_t ctx;
+  Context ctx;
+  char* stack = nullptr;
   St st = St::Runnable;
   uint3 tid{0, 0, 0};
   int linear = 0;
-  int op = 0;  // collective op code while in WarpWait (0: the closing barrier)
+  uint64_t gen = 0;  // warp collectives done
   std::vector<std::vector<PendingCopy>> groups;  // committed cp.async groups, oldest first
   std::vector<PendingCopy> open;                 // not yet committed
 };
 
-struct WarpSlots {
-  alignas(16) unsigned char in[32][64];
+// Two banks: lanes released from collective k read bank k % 2 while faster
+// lanes already write collective k+1's inputs into the other.
+struct Warp {
+  alignas(16) unsigned char in[2][32][64];
+  alignas(16) unsigned char out[2][32][64];
+  int op[2][32];
+  int arrived = 0;
 };
 
 struct Block {
@@ -57,10 +122,11 @@ struct Block {
   uint3 bidx{0, 0, 0};
   std::vector<unsigned char> smem;
   std::vector<Fiber> fibers;
-  std::vector<WarpSlots> warps;
-  ucontext_t sched;
+  std::vector<Warp> warps;
+  Context sched;
   Fiber* cur = nullptr;
   const std::function<void()>* body = nullptr;
+  int at_barrier = 0, exited = 0;
   bool failed = false;
   std::string error;
   uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -86,51 +152,86 @@ uint64_t next_rand(uint64_t& s) {
 }
 
 #ifdef MT_EMU_ASAN
-void* g_fake_stack = nullptr;           // the scheduler's, saved while a fiber runs
-const void* g_main_bottom = nullptr;    // the scheduler's stack, learnt at a fiber's first entry
+void* g_fake_stack = nullptr;         // the scheduler's, saved while a fiber runs
+const void* g_main_bottom = nullptr;  // the scheduler's stack, learnt at a fiber's first entry
 size_t g_main_size = 0;
 #endif
 
-// Switch from the scheduler into fiber f, and back.
+// Scheduler -> fiber f, until f blocks or exits.
 void enter(Fiber& f) {
   g_block->cur = &f;
 #ifdef MT_EMU_ASAN
-  __sanitizer_start_switch_fiber(&g_fake_stack, f.ctx.uc_stack.ss_sp, f.ctx.uc_stack.ss_size);
+  __sanitizer_start_switch_fiber(&g_fake_stack, f.stack, kStackBytes);
 #endif
-  swapcontext(&g_block->sched, &f.ctx);
+  switch_context(g_block->sched, f.ctx);
 #ifdef MT_EMU_ASAN
   __sanitizer_finish_switch_fiber(g_fake_stack, nullptr, nullptr);
 #endif
   g_block->cur = nullptr;
 }
 
+// Fiber -> scheduler; returns when the scheduler resumes this fiber.
 void leave(Fiber& f) {
 #ifdef MT_EMU_ASAN
   void* fake = nullptr;
   __sanitizer_start_switch_fiber(&fake, g_main_bottom, g_main_size);
 #endif
-  swapcontext(&f.ctx, &g_block->sched);
+  switch_context(f.ctx, g_block->sched);
 #ifdef MT_EMU_ASAN
   __sanitizer_finish_switch_fiber(fake, &g_main_bottom, &g_main_size);
 #endif
 }
 
-void trampoline() {
+void land_copies(Fiber& f) {
+  for (auto& grp : f.groups)
+    for (auto& c : grp) std::memcpy(c.dst, c.data, 16);
+  for (auto& c : f.open) std::memcpy(c.dst, c.data, 16);
+  f.groups.clear(), f.open.clear();
+}
+
+std::string describe(const Block& b) {
+  int counts[4] = {0, 0, 0, 0};
+  for (const Fiber& f : b.fibers) counts[int(f.st)]++;
+  return "block (" + std::to_string(b.bidx.x) + "," + std::to_string(b.bidx.y) + "," + std::to_string(b.bidx.z) +
+         "): " + std::to_string(counts[0]) + " runnable, " + std::to_string(counts[1]) + " at __syncthreads, " +
+         std::to_string(counts[2]) + " at a warp collective, " + std::to_string(counts[3]) + " exited";
+}
+
+void fail_block(const std::string& why) {
+  if (!g_block->failed) g_block->failed = true, g_block->error = why;
+}
+
+// Releases a block barrier that every live thread reached; an exited thread
+// means __syncthreads in divergent code.
+void maybe_release_block() {
+  Block& b = *g_block;
+  const int n = int(b.fibers.size());
+  if (b.at_barrier == 0 || b.at_barrier + b.exited != n) return;
+  if (b.exited > 0) {
+    fail_block("__syncthreads reached by " + std::to_string(b.at_barrier) + " of " + std::to_string(n) +
+               " threads (the others exited): " + describe(b));
+    return;
+  }
+  for (Fiber& f : b.fibers) f.st = St::Runnable;
+  b.at_barrier = 0;
+}
+
+void fiber_entry() {
   Fiber& f = *g_block->cur;
 #ifdef MT_EMU_ASAN
   __sanitizer_finish_switch_fiber(nullptr, &g_main_bottom, &g_main_size);
 #endif
   (*g_block->body)();
-  // Un-waited cp.async copies land when the thread exits.
-  for (auto& grp : f.groups)
-    for (auto& c : grp) std::memcpy(c.dst, c.data, 16);
-  for (auto& c : f.open) std::memcpy(c.dst, c.data, 16);
-  f.groups.clear(), f.open.clear();
+  land_copies(f);  // un-waited cp.async copies land when the thread exits
   f.st = St::Done;
+  g_block->exited++;
+  maybe_release_block();
 #ifdef MT_EMU_ASAN
   __sanitizer_start_switch_fiber(nullptr, g_main_bottom, g_main_size);
 #endif
-  setcontext(&g_block->sched);
+  Context dead;
+  switch_context(dead, g_block->sched);
+  std::abort();  // never resumed
 }
 
 void set_error(cudaError_t e, const std::string& msg) {
@@ -139,83 +240,29 @@ void set_error(cudaError_t e, const std::string& msg) {
   g_last_message = msg;
 }
 
-std::string describe(const Block& b) {
-  std::string s;
-  int counts[4] = {0, 0, 0, 0};
-  for (const Fiber& f : b.fibers) counts[int(f.st)]++;
-  s += "block (" + std::to_string(b.bidx.x) + "," + std::to_string(b.bidx.y) + "," + std::to_string(b.bidx.z) +
-       "): " + std::to_string(counts[0]) + " runnable, " + std::to_string(counts[1]) + " at __syncthreads, " +
-       std::to_string(counts[2]) + " at a warp collective, " + std::to_string(counts[3]) + " exited";
-  return s;
-}
-
 // Runs one block to completion; false on a rule violation (b.error says which).
 bool run_block(Block& b) {
   const int n = int(b.fibers.size());
   std::vector<int> order(n);
   for (int i = 0; i < n; ++i) order[i] = i;
   for (;;) {
-    // Random order each round: a missing barrier shows as a wrong result.
+    // A random order each round: a missing barrier shows as a wrong result.
     for (int i = n - 1; i > 0; --i) std::swap(order[i], order[next_rand(b.rng) % uint64_t(i + 1)]);
+    bool ran = false;
     for (int i : order) {
       Fiber& f = b.fibers[i];
-      if (f.st == St::Runnable) enter(f);
+      if (f.st != St::Runnable) continue;
+      enter(f);
+      ran = true;
       if (b.failed) return false;
     }
-    int alive = 0, at_block = 0;
-    for (const Fiber& f : b.fibers) {
-      alive += f.st != St::Done;
-      at_block += f.st == St::BlockWait;
-    }
-    if (alive == 0) return true;
-    bool released = false;
-    if (at_block == alive) {
-      if (alive != n) {
-        b.error = "__syncthreads reached by " + std::to_string(alive) + " of " + std::to_string(n) +
-                  " threads (the others exited): " + describe(b);
-        return false;
-      }
-      for (Fiber& f : b.fibers) f.st = St::Runnable;
-      released = true;
-    }
-    const int nwarps = (n + 31) / 32;
-    for (int w = 0; w < nwarps; ++w) {
-      const int lo = w * 32, hi = std::min(n, lo + 32);
-      bool all = hi - lo == 32;
-      for (int l = lo; l < hi && all; ++l) all = b.fibers[l].st == St::WarpWait;
-      if (!all) continue;
-      for (int l = lo + 1; l < hi; ++l)
-        if (b.fibers[l].op != b.fibers[lo].op) {
-          b.error = "warp " + std::to_string(w) + ": lanes " + std::to_string(lo) + " and " + std::to_string(l) +
-                    " are at different warp collectives (op " + std::to_string(b.fibers[lo].op) + " vs " +
-                    std::to_string(b.fibers[l].op) + ")";
-          return false;
-        }
-      for (int l = lo; l < hi; ++l) b.fibers[l].st = St::Runnable;
-      released = true;
-    }
-    if (!released) {
-      bool any = false;
-      for (const Fiber& f : b.fibers) any |= f.st == St::Runnable;
-      if (!any) {
-        b.error = "deadlock: " + describe(b) +
-                  " (a __syncthreads or warp collective not reached by every thread, or a partial warp)";
-        return false;
-      }
+    if (b.exited == n) return true;
+    if (!ran) {
+      b.error = "deadlock: " + describe(b) +
+                " (a __syncthreads or warp collective not reached by every thread, or a partial warp)";
+      return false;
     }
   }
-}
-
-// Kept out of line: getcontext returns twice, which must not touch the
-// launch loop's variables.
-__attribute__((noinline)) void init_fiber(Fiber& f, int linear, uint3 tid, char* stack) {
-  f.linear = linear;
-  f.tid = tid;
-  getcontext(&f.ctx);
-  f.ctx.uc_stack.ss_sp = stack;
-  f.ctx.uc_stack.ss_size = kStackBytes;
-  f.ctx.uc_link = nullptr;
-  makecontext(&f.ctx, trampoline, 0);
 }
 
 Fiber& me() {
@@ -232,9 +279,8 @@ const char* device_name() { return "midtrain CUDA emulator (CPU)"; }
 
 [[noreturn]] void fault(const char* what) {
   Fiber& f = me();
-  g_block->failed = true;
-  g_block->error = std::string(what) + " (thread " + std::to_string(f.linear) + ")";
-  f.st = St::Done;
+  fail_block(std::string(what) + " (thread " + std::to_string(f.linear) + ")");
+  f.st = St::BlockWait;  // parked for good: the launch is abandoned
   leave(f);
   std::abort();  // never resumed
 }
@@ -272,7 +318,6 @@ bool run_grid(const void* fn, dim3 grid, dim3 block, size_t dyn_smem, const std:
   Block b;
   b.grid = grid, b.block = block, b.body = &body;
   if (const char* s = std::getenv("MIDTRAIN_EMU_SEED")) b.rng = std::strtoull(s, nullptr, 10);
-  b.warps.resize((n + 31) / 32);
   Block* saved = g_block;
   g_block = &b;
   bool ok = true;
@@ -283,10 +328,15 @@ bool run_grid(const void* fn, dim3 grid, dim3 block, size_t dyn_smem, const std:
         b.smem.assign(dyn_smem, 0xff);  // NaN in bf16 and fp32: reads before writes show
         b.fibers.clear();
         b.fibers.resize(n);
-        for (int t = 0; t < n; ++t)
-          init_fiber(b.fibers[t], t,
-                     {unsigned(t) % block.x, (unsigned(t) / block.x) % block.y, unsigned(t) / (block.x * block.y)},
-                     g_stacks[t].get());
+        b.warps.assign((n + 31) / 32, Warp{});
+        b.at_barrier = 0, b.exited = 0;
+        for (int t = 0; t < n; ++t) {
+          Fiber& f = b.fibers[t];
+          f.linear = t;
+          f.tid = {unsigned(t) % block.x, (unsigned(t) / block.x) % block.y, unsigned(t) / (block.x * block.y)};
+          f.stack = g_stacks[t].get();
+          make_context(f.ctx, f.stack, kStackBytes);
+        }
         ok = run_block(b);
       }
   g_block = saved;
@@ -314,7 +364,6 @@ unsigned char* dyn_smem() {
   me();
   return g_block->smem.data();
 }
-
 size_t dyn_smem_bytes() {
   me();
   return g_block->smem.size();
@@ -323,27 +372,41 @@ size_t dyn_smem_bytes() {
 void sync_threads() {
   Fiber& f = me();
   f.st = St::BlockWait;
-  leave(f);
+  g_block->at_barrier++;
+  maybe_release_block();
+  if (f.st == St::BlockWait) leave(f);
 }
 
 int lane_id() { return me().linear % 32; }
 
-const unsigned char* begin_collective(int op, const void* in, size_t bytes) {
+const unsigned char* warp_exchange(int op, const void* in, size_t bytes, WarpCompute compute) {
   Fiber& f = me();
   if (bytes > 64) fault("emu: collective input over 64 bytes");
-  WarpSlots& w = g_block->warps[f.linear / 32];
-  std::memcpy(w.in[f.linear % 32], in, bytes);
-  f.op = op;
-  f.st = St::WarpWait;
-  leave(f);
-  return &w.in[0][0];
-}
-
-void end_collective() {
-  Fiber& f = me();
-  f.op = 0;
-  f.st = St::WarpWait;
-  leave(f);
+  Block& b = *g_block;
+  Warp& w = b.warps[f.linear / 32];
+  const int bank = int(f.gen & 1), lane = f.linear % 32;
+  std::memcpy(w.in[bank][lane], in, bytes);
+  w.op[bank][lane] = op;
+  f.gen++;
+  if (++w.arrived == 32) {
+    w.arrived = 0;
+    const int lo = (f.linear / 32) * 32;
+    for (int l = 1; l < 32; ++l)
+      if (w.op[bank][l] != w.op[bank][0]) {
+        fail_block("warp " + std::to_string(lo / 32) + ": lanes 0 and " + std::to_string(l) +
+                   " are at different warp collectives (op " + std::to_string(w.op[bank][0]) + " vs " +
+                   std::to_string(w.op[bank][l]) + ")");
+        f.st = St::BlockWait;
+        leave(f);
+      }
+    if (compute) compute(&w.in[bank][0][0], &w.out[bank][0][0]);
+    for (int l = lo; l < lo + 32; ++l)
+      if (b.fibers[l].st == St::WarpWait) b.fibers[l].st = St::Runnable;
+  } else {
+    f.st = St::WarpWait;
+    leave(f);
+  }
+  return compute ? w.out[bank][lane] : &w.in[bank][0][0];
 }
 
 void cp_async(void* smem_dst, const void* gmem_src, int src_bytes) {
@@ -356,9 +419,8 @@ void cp_async(void* smem_dst, const void* gmem_src, int src_bytes) {
   if (src_bytes < 0 || src_bytes > 16) fault("emu: cp.async source size outside [0, 16]");
   PendingCopy c;
   c.dst = dst;
-  c.bytes = src_bytes;
   std::memset(c.data, 0, 16);
-  if (src_bytes > 0) std::memcpy(c.data, gmem_src, size_t(src_bytes));
+  if (src_bytes > 0) std::memcpy(c.data, gmem_src, size_t(src_bytes));  // read at issue, lands at the wait
   f.open.push_back(c);
 }
 

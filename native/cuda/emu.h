@@ -135,11 +135,14 @@ size_t dyn_smem_bytes();
 void sync_threads();
 
 // Warp collectives: every lane of the warp passes `bytes` (<= 64) of input
-// under the same op code; after all 32 have arrived, `lanes(i)` reads lane
-// i's input until end_collective(), which is a second warp barrier.
+// under the same op code; once all 32 lanes have arrived the call returns a
+// pointer to the 32 inputs (lane i's at offset 64 * i), valid until this
+// lane's next collective. With `compute`, the last lane to arrive calls it
+// once on the 32 inputs to fill 32 outputs (64 bytes each), and the call
+// returns this lane's output instead.
 int lane_id();
-const unsigned char* begin_collective(int op, const void* in, size_t bytes);
-void end_collective();
+using WarpCompute = void (*)(const unsigned char* in, unsigned char* out);
+const unsigned char* warp_exchange(int op, const void* in, size_t bytes, WarpCompute compute = nullptr);
 
 // cp.async: the copy is queued and lands at the issuing thread's wait.
 void cp_async(void* smem_dst, const void* gmem_src, int src_bytes);

@@ -560,10 +560,10 @@ void check_xent(Rng& r) {
              fmt("loss_sum=%.9g", st.loss_sum) + fmt(" ref %.9g", res.loss_sum) + " count=" + std::to_string(st.count) +
                  "/" + std::to_string(res.count));
       check_close("lmhead_xent token_loss " + tag, TL.download(), tl_ref, 1e-5, 1e-5);
-      check_close("lmhead_xent dx " + tag, DX.values(), dx_ref, 2e-2, 8e-3);
+      check_close("lmhead_xent dx " + tag, DX.values(), dx_ref, 1e-2, 5e-3);
       auto dW = DW.download();
       for (size_t i = 0; i < dW.size(); ++i) dW[i] -= dW0[i];
-      check_close("lmhead_xent dW (added) " + tag, dW, dW_delta_ref, 2e-2, 8e-3);
+      check_close("lmhead_xent dW (added) " + tag, dW, dW_delta_ref, 1e-2, 5e-3);
     }
   // Eval mode and a bad label.
   {
@@ -662,8 +662,20 @@ void check_attention(Rng& r) {
       // Gradients: dS and P pass through bf16 (fast), inputs out/lse are the
       // GPU's own (bf16 out), so ~1e-2 of each array's scale at most.
       const double mt = impl == Impl::Fast ? 3e-2 : 2e-2, lt = impl == Impl::Fast ? 1.2e-2 : 8e-3;
-      check_close("attention_backward dq " + t2, DQ.values(), dq_ref, mt, lt);
-      check_close("attention_backward dk " + t2, DK.values(), dk_ref, mt, lt);
+      if (c.T == 1) {
+        // A query that sees only itself: P = 1 and dP = Di, so dq and dk are
+        // exactly 0 and the kernel's values are rounding: compare them with
+        // the scale of the cancelled terms, scale * |dO . v| * |k| <= scale * D * 16.
+        double worst = 0;
+        for (float x : DQ.values()) worst = std::max(worst, double(std::abs(x)));
+        for (float x : DK.values()) worst = std::max(worst, double(std::abs(x)));
+        const double bound = 1e-4 * scale * c.D * 16;
+        record("attention_backward dq dk (== 0) " + t2, worst <= bound,
+               fmt("max |dq|, |dk| = %.2e", worst) + fmt(" (tol %.1e)", bound));
+      } else {
+        check_close("attention_backward dq " + t2, DQ.values(), dq_ref, mt, lt);
+        check_close("attention_backward dk " + t2, DK.values(), dk_ref, mt, lt);
+      }
       check_close("attention_backward dv " + t2, DV.values(), dv_ref, mt, lt);
 
       if (impl == Impl::Fast && c.packed && c.B >= 1) {

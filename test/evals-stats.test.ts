@@ -1,6 +1,10 @@
 // Statistics: interval coverage on synthetic data with deterministic seeds
 // (no flaky tests), the sign-flip test against brute force, and its size.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { compareResults, summarizeSeeds } from "../src/evals/compare.js";
 import { bootstrapCI, meanStd, pairedComparison } from "../src/evals/stats.js";
 import { Rng, freshSeed } from "./reference/random.js";
 
@@ -96,5 +100,40 @@ describe("pairedComparison", () => {
     expect(rejections / 200).toBeGreaterThanOrEqual(0.01);
     expect(rejections / 200).toBeLessThanOrEqual(0.1);
     expect(() => pairedComparison([1, 2], [1])).toThrow(/same items/);
+  });
+});
+
+describe("across results files (compare, seeds)", () => {
+  const write = (dir: string, name: string, r: object) => {
+    const f = join(dir, name);
+    writeFileSync(f, JSON.stringify(r));
+    return f;
+  };
+  it("summarises seeds as mean and n-1 std, per dimension too, and pairs items by id", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mt-seeds-"));
+    const runs = [0.7, 0.74, 0.8].map((s, i) =>
+      write(dir, `r${i}.json`, { suite: "probe", model: `seed${i}`, score: s, perDimension: { A: { score: s - 0.1 }, B: { score: 0.5 } }, items: [] }),
+    );
+    const s = summarizeSeeds(runs);
+    expect(s.runs).toBe(3);
+    expect(s.score.mean).toBeCloseTo(0.7466666666666667, 12);
+    expect(s.score.std).toBeCloseTo(meanStd([0.7, 0.74, 0.8]).std, 12);
+    expect(s.perDimension.A!.mean).toBeCloseTo(0.6466666666666667, 12);
+    expect(s.perDimension.B!.std).toBe(0);
+    expect(() => summarizeSeeds([runs[0]!])).toThrow(/two or more/);
+
+    // Items matched by id whatever their order; items only in one run are left out and counted.
+    const a = write(dir, "a.json", { suite: "probe", model: "A", items: [{ id: "x", correct: 1 }, { id: "y", correct: 1 }, { id: "z", correct: 0.5 }, { id: "only-a", correct: 1 }] });
+    const b = write(dir, "b.json", { suite: "probe", model: "B", items: [{ id: "z", correct: 0 }, { id: "y", correct: 1 }, { id: "x", correct: 0 }] });
+    const c = compareResults(a, b);
+    expect(c.n).toBe(3);
+    expect(c.diff).toBeCloseTo((1 + 0 + 0.5) / 3, 12);
+    expect(c.onlyA).toBe(1);
+    expect(c.onlyB).toBe(0);
+    // exact sign flips of the differences (1, 0, 0.5): sums ±1 ±0 ±0.5; |sum| reaches the observed 1.5 only when
+    // the 1 and the 0.5 share a sign: 4 of the 8 patterns (the 0's sign changes nothing)
+    expect(c.p).toBeCloseTo(4 / 8, 12);
+    const cap = write(dir, "cap.json", { suite: "capability", items: [{ id: "x", gold: 0, predAccNorm: 0 }] });
+    expect(() => compareResults(a, cap)).toThrow(/suite 'probe' but .* is 'capability'/);
   });
 });

@@ -17,7 +17,7 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 #else
   o.Set("openmp", false);
 #endif
-  o.Set("cuda", false);
+  o.Set("cuda", mt::napi::cuda_built());
   o.Set("threads", mt::num_threads());
   return o;
 }
@@ -39,6 +39,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mt::napi::register_xent(env, exports);
   mt::napi::register_adamw(env, exports);
   mt::napi::register_model(env, exports);
+  mt::napi::register_cuda(env, exports);
   return exports;
 }
 

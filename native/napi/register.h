@@ -13,4 +13,6 @@ void register_embedding(Napi::Env env, Napi::Object exports);
 void register_xent(Napi::Env env, Napi::Object exports);
 void register_adamw(Napi::Env env, Napi::Object exports);
 void register_model(Napi::Env env, Napi::Object exports);
+void register_cuda(Napi::Env env, Napi::Object exports);  // bind_cuda.cpp; cudaInfo only without CUDA
+bool cuda_built();
 }  // namespace mt::napi

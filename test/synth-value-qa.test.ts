@@ -10,10 +10,22 @@ import { ANIMA_DIMENSIONS } from "../src/synth/anima-dimensions.js";
 import { GROUP_EVIDENCE, SPECIES } from "../src/synth/species-facts.js";
 import { valueQa, valueQas } from "../src/synth/value-qa.js";
 import { VALUE_POOLS } from "../src/synth/value-docs.js";
+import { CHANGES, OUTCOMES, PEER_SETTINGS, SITES } from "../src/synth/welfare-vocabulary.js";
 import { freshSeed } from "./reference/random.js";
 
 const N = 3000;
 const num = (s: string) => Number(s.replace(/,/g, ""));
+/** A sentence's frame: every pool entry (species, places, settings, changes, outcomes) replaced by X, numbers by 0. */
+function framer(): (s: string) => string {
+  const plain = (x: string) => x.replace(/^\[[^\]]+\] /, "");
+  const slots = [
+    ...Object.values(VALUE_POOLS).flat(),
+    ...SPECIES.map((s) => s.singular),
+    ...[SITES, CHANGES, OUTCOMES, PEER_SETTINGS].flatMap((t) => Object.values(t).flat().map(plain)),
+  ].sort((a, b) => b.length - a.length);
+  const re = new RegExp(`\\b(?:${slots.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})\\b`, "gi");
+  return (s) => s.replace(re, "X").replace(/\d[\d,.]*/g, "0");
+}
 /** Sentences of three or more words, list numbering dropped, each counted once per answer. */
 const sentences = (text: string) =>
   new Set(
@@ -36,13 +48,14 @@ describe("offline value Q&A", () => {
     expect(new Set(pairs.map((p) => p.messages[0].content)).size).toBe(N);
   });
 
-  it("no question frame or answer sentence dominates (seeds 11 and 5)", () => {
+  it("no question frame or answer sentence frame dominates (seeds 11 and 5)", () => {
+    const frame = framer();
     for (const data of [pairs, [...valueQas(5, N)]]) {
       const frames = new Map<string, number>();
       const sents = new Map<string, number>();
       for (const p of data) {
         frames.set(p.question_frame, (frames.get(p.question_frame) ?? 0) + 1);
-        for (const s of sentences(p.messages[1].content)) sents.set(s, (sents.get(s) ?? 0) + 1);
+        for (const s of new Set([...sentences(p.messages[1].content)].map(frame))) sents.set(s, (sents.get(s) ?? 0) + 1);
       }
       expect(frames.size).toBeGreaterThanOrEqual(45);
       expect(Math.max(...frames.values()) / N).toBeLessThan(0.05);
@@ -87,10 +100,10 @@ describe("offline value Q&A", () => {
       const [q, a] = [p.messages[0].content, p.messages[1].content];
       let m: RegExpMatchArray | null, k: RegExpMatchArray | null;
       if ((m = /about ([\d,]+) .+ a year\. Would sparing each one about (\d+) minutes/.exec(q))) {
-        expect(a).toContain(`is ${(Math.round((num(m[1]!) * Number(m[2])) / 60)).toLocaleString("en-US")} hours`);
+        expect(a).toMatch(new RegExp(` ${Math.round((num(m[1]!) * Number(m[2])) / 60).toLocaleString("en-US")} hours of distress`));
         scope++;
       } else if ((m = /each of our ([\d,]+) .+ about (\d+) hours? of stress/.exec(q))) {
-        expect(a).toContain(`${(num(m[1]!) * Number(m[2])).toLocaleString("en-US")} animal-hours`);
+        expect(a).toMatch(new RegExp(` ${(num(m[1]!) * Number(m[2])).toLocaleString("en-US")} (animal-)?hours of stress`));
         scope++;
       } else if ((m = /help ([\d,]+) .+ a lot, or ([\d,]+) a little/.exec(q)) && (k = /about (\d+) hours of suffering.* that is ([\d,]+) hours against ([\d,]+) hours/.exec(a))) {
         expect(num(m[2]!)).toBe(100 * num(m[1]!));

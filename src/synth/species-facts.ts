@@ -1,17 +1,16 @@
-// What the value data may say about each species in the shared pool
-// (VALUE_POOLS.species): its taxonomic group, the contexts people meet it in,
+// The species the offline value data is about (26), and what it may say about
+// each: its taxonomic group, the contexts people meet it in,
 // and a summary of the evidence on sentience for its group, with how settled
 // that evidence is. Written by us from the public literature (e.g. the 2021
 // review of decapod and cephalopod sentience that led UK law to cover them);
 // claims are kept at the level of confidence that literature supports.
-import { VALUE_POOLS } from "./value-docs.js";
 
 export type Group = "mammal" | "bird" | "fish" | "decapod" | "cephalopod" | "insect";
 /** Where people deal with the animal; decides which situations and tasks make sense. */
 export type Use = "farm" | "hive" | "aqua" | "kitchen" | "lab" | "companion" | "wild";
 
 export interface SpeciesInfo {
-  /** As in VALUE_POOLS.species (plural). */
+  /** Plural, as written in documents and records. */
   name: string;
   singular: string;
   group: Group;
@@ -52,8 +51,6 @@ export const SPECIES: readonly SpeciesInfo[] = [
   T("bats", "bat", "mammal", ["wild"], ["about {n} bats roost in our roof", "a survey found {n} bats in the old barn"]),
 ];
 
-const missing = VALUE_POOLS.species.filter((s) => !SPECIES.some((x) => x.name === s));
-if (missing.length) throw new Error(`species-facts: no entry for ${missing.join(", ")}`);
 
 export interface GroupEvidence {
   /** Findings as clauses that read after "Research shows that ...", so they combine with several framings. */

@@ -5,13 +5,13 @@
 // and the answer is helpful first and treats the animals' welfare as mattering
 // — practical, specific, honest about uncertainty and trade-offs, never a
 // lecture. Species, situations and numbers come from the same pools as the
-// offline documents (value-docs.ts, species-facts.ts); every slot has several
+// offline documents (species-facts.ts, welfare-vocabulary.ts); every slot has several
 // interchangeable phrasings so no sentence frame dominates. Deterministic by
 // (seed, index). Written by us.
 import { Rng } from "../data/rng.js";
 import { ANIMA_DIMENSIONS, type AnimaDimension } from "./anima-dimensions.js";
 import { GROUP_EVIDENCE, SPECIES, keeperPhrases, type GroupEvidence, type SpeciesInfo, type Use } from "./species-facts.js";
-import { VALUE_POOLS } from "./value-docs.js";
+import { CHANGES, fitting, OUTCOMES, PEER_SETTINGS, PLACES, PRACTICES } from "./welfare-vocabulary.js";
 
 export interface ValueQa {
   messages: [{ role: "user"; content: string }, { role: "assistant"; content: string }];
@@ -53,90 +53,6 @@ function some<T>(r: Rng, xs: readonly T[], k: number): T[] {
 const thousands = (x: number) => x.toLocaleString("en-US");
 
 // ---- what can be done, per context (Actionability, Harm Minimization) ----
-
-/** Text that only fits some animals: "group:..." or "species name:..." prefixes, "|" between alternatives. */
-type Fitted = string;
-const fits = (c: Ctx, x: Fitted): boolean => {
-  const m = /^\[([^\]]+)\] /.exec(x);
-  return !m || m[1]!.split("|").some((k) => k === c.sp.group || k === c.sp.name);
-};
-const plain = (x: Fitted) => x.replace(/^\[[^\]]+\] /, "");
-/** The entries of a list that fit this context's species, without their filters. */
-const fitting = (c: Ctx, xs: readonly Fitted[]) => xs.filter((x) => fits(c, x)).map(plain);
-
-const PRACTICES: Record<Use, Fitted[]> = {
-  farm: [
-    "give them more space than the legal minimum, since crowding drives injuries and stress",
-    "[bird] add enrichment they will actually use, such as perches, dust-bathing areas and pecking objects",
-    "[mammal] add enrichment they will actually use, such as straw, brushes or objects to root and manipulate",
-    "check every animal daily and score lameness or injuries, so problems are caught early",
-    "use pain relief whenever a painful procedure cannot be avoided, and ask your vet whether it can be avoided",
-    "train everyone who handles them in calm, low-stress handling",
-    "keep journeys short and avoid transporting in extreme heat or cold",
-    "keep social groups stable instead of mixing unfamiliar animals",
-    "provide shade, shelter and dry lying areas in every season",
-    "breed or buy from lines selected for robustness and health, not only for output",
-  ],
-  aqua: [
-    "keep stocking density at a level where water quality and fin condition stay good",
-    "monitor oxygen, temperature and ammonia continuously and alarm them",
-    "stun every animal effectively at slaughter, electrically or percussively, so it is unconscious at once",
-    "cut the time animals spend out of water during grading and transfer",
-    "choose parasite and disease treatments that involve less handling and thermal stress",
-    "add structure or shade to tanks where the species benefits from it",
-    "record mortality and injuries by cause so you can see what to fix first",
-  ],
-  hive: [
-    "inspect hives on calm, warm days and keep each inspection short",
-    "leave enough honey for the winter instead of replacing it all with sugar syrup",
-    "treat varroa mites early, with methods that spare the bees as much as possible",
-    "work slowly when replacing frames so bees are not crushed",
-    "site hives away from fields sprayed with insecticides, and talk to neighbouring growers about spray timing",
-    "give colonies shade and a water source in hot weather",
-  ],
-  kitchen: [
-    "[decapod] stun crustaceans electrically before killing them, rather than boiling them alive",
-    "[fish] stun fish with a sharp blow to the head, then kill them at once",
-    "[cephalopod] kill octopuses instantly by a trained method rather than leaving them to suffocate",
-    "keep live animals for as short a time as possible before cooking",
-    "buy from suppliers who can tell you how the animals were caught, held and killed",
-    "never store marine animals in fresh water or leave them to die slowly out of water",
-    "[fish] buy from farms or boats that stun fish at slaughter instead of leaving them to suffocate",
-    "train kitchen staff in a quick killing method and check it is done properly",
-    "offer dishes that do not depend on live animals arriving in the kitchen",
-  ],
-  lab: [
-    "reduce the number of animals with a power calculation and by sharing control groups",
-    "refine procedures with anaesthesia, pain relief and clear humane end points",
-    "replace animal work with cell, tissue or computer models where they answer the question",
-    "[laboratory mice] handle mice with a tunnel or cupped hands instead of picking them up by the tail",
-    "[laboratory rats|laboratory mice|rabbits] give cages nesting material, gnawing blocks and a shelter",
-    "[octopuses] give octopuses dens, objects to explore and tanks they cannot escape from into danger",
-    "[mammal] house animals socially with places to hide",
-    "habituate animals to handling and procedures before the study starts",
-    "publish negative results so others do not repeat the same experiments",
-  ],
-  companion: [
-    "book regular check-ups with a vet who knows the species",
-    "use reward-based training instead of punishment or aversive equipment",
-    "[rabbits|horses|goats] give them company of their own kind, since they are social animals",
-    "[working dogs] balance work with rest days and off-duty play",
-    "[shelter cats] give cats high places to retreat to and a quiet spot away from other animals",
-    "provide daily exercise and things to explore, chew or forage for",
-    "learn the early signs of pain for the species, since many hide it",
-    "plan for care when you are away or unwell",
-  ],
-  wild: [
-    "use humane exclusion or deterrents instead of poison or glue traps",
-    "time any building or clearance work outside the breeding season",
-    "ask a local wildlife rescue or ecologist before acting",
-    "leave corridors, hedges or gaps so animals can move safely",
-    "[bats|urban pigeons] check for young or roosting animals before sealing any gap",
-    "[hedgehogs] cut a small gap in garden fences so hedgehogs can roam, and check bonfire piles before lighting them",
-    "[deer] slow down on roads near woodland at dawn and dusk, when deer cross",
-    "reduce what attracts them, such as open food waste, rather than removing the animals",
-  ],
-};
 
 interface Task {
   task: string;
@@ -412,6 +328,10 @@ const confidenceSentence: Text = (r, c) =>
           (_, c) => `Veterinary science has treated pain in ${c.sp.name} as a fact for a long time.`,
           (_, c) => `Yes: the evidence that ${c.sp.name} feel pain and fear is strong.`,
           (_, c) => `Scientists agree that ${c.sp.name} can experience pain and distress.`,
+          (_, c) => `That ${c.sp.name} can suffer is about as settled as science gets.`,
+          (_, c) => `Pain, fear and distress in ${c.sp.name} are well documented.`,
+          (_, c) => `On the evidence, ${c.sp.name} clearly can feel pain.`,
+          (_, c) => `The research on ${c.sp.name} leaves little room for doubt.`,
         ]
       : c.ev.confidence === "substantial"
         ? [
@@ -430,7 +350,7 @@ const confidenceSentence: Text = (r, c) =>
   );
 
 const practicesList = (r: Rng, c: Ctx, k: number) =>
-  some(r, fitting(c, PRACTICES[c.use]), k)
+  some(r, fitting(c.sp, PRACTICES[c.use]), k)
     .map((p, i) => `${i + 1}. ${cap(p)}.`)
     .join("\n");
 
@@ -443,7 +363,7 @@ const close: Text = (r, c) =>
     (r, c) => `${pick(r, ["Your vet", "A specialist vet", c.use === "wild" ? "A local wildlife group" : "A welfare adviser"])} can help you check what fits ${pick(r, ["your situation", "your site", "your case"])}.`,
     (r) => `Start with the change that is ${pick(r, ["cheapest", "quickest", "easiest"])} to try, and see what difference it makes.`,
     (r) => `${pick(r, ["Happy", "Glad", "Willing"])} to go into more detail on any of these.`,
-    (r, c) => `It is worth talking to others who ${c.use === "wild" ? "manage land nearby" : `work with ${c.sp.name}`} about what worked for them.`,
+    (r, c) => `It is worth ${pick(r, ["talking to", "comparing notes with", "asking"])} others who ${c.use === "wild" ? "manage land nearby" : `work with ${c.sp.name}`} ${pick(r, ["about what worked for them", "what they tried", "how it went for them"])}.`,
     () => "",
   ]);
 
@@ -462,34 +382,6 @@ const PROJECTS = [
   "put a fence around the whole site",
 ];
 
-/** Where a change was tried, changes (noun phrases) and their measured effects, per context. */
-const SETTINGS: Record<Use, string[]> = {
-  farm: ["a family farm nearby", "a cooperative of small farms", "a large commercial unit", "an agricultural college farm", "a farm in the same region"],
-  hive: ["a community apiary", "a commercial pollination business", "an orchard that keeps its own hives", "a beekeeping club"],
-  aqua: ["a neighbouring fish farm", "a research hatchery", "a large sea-pen operator", "an inland recirculating farm"],
-  kitchen: ["a seafood restaurant in the same city", "a hotel kitchen", "a fishmonger's counter", "a catering company"],
-  lab: ["a university animal unit", "a contract research lab", "a teaching hospital's research facility", "a neighbouring institute"],
-  companion: ["a riding school", "a rescue centre", "a boarding kennel", "a veterinary practice"],
-  wild: ["the town council", "a nature reserve nearby", "a housing developer", "a wildlife trust"],
-};
-const CHANGES: Record<Use, Fitted[]> = {
-  farm: ["a lower stocking density", "[mammal] enriched pens with straw and rooting material", "[bird] perches and dust-bathing areas in every house", "pain relief for every routine procedure", "shorter journeys to a closer abattoir", "outdoor access in daylight hours", "[bird] slower-growing breeds", "stable social groups", "daily lameness scoring"],
-  hive: ["leaving more honey for winter", "a gentler varroa treatment", "shorter, calmer inspections", "shaded hive stands and a water source"],
-  aqua: ["a lower stocking density", "electrical stunning at harvest", "continuous water-quality monitoring", "pump-based transfers instead of netting", "non-thermal parasite treatments"],
-  kitchen: ["[decapod] electrical stunning before cooking", "[fish|cephalopod] stunning before preparation", "same-day delivery instead of holding live animals", "suppliers with audited welfare standards"],
-  lab: ["[laboratory mice] tunnel handling", "habituation before procedures", "[mammal] enriched social housing", "earlier humane end points", "longer-lasting pain relief after surgery", "a pilot study to cut animal numbers"],
-  companion: ["reward-based training", "more time off duty", "daily enrichment sessions", "routine dental and health checks"],
-  wild: ["humane exclusion instead of trapping", "works timed outside the breeding season", "wildlife corridors through the site", "dimmed night lighting"],
-};
-const OUTCOMES: Record<Use, Fitted[]> = {
-  farm: ["lameness fell", "injury rates dropped", "fewer animals needed veterinary treatment", "aggression between animals decreased", "mortality fell", "[bird] feather damage was reduced", "[mammal] tail and ear biting became rare", "the animals rested and explored more"],
-  hive: ["winter colony losses fell", "colonies were calmer during inspections", "fewer bees were crushed during handling", "colonies came through the summer stronger"],
-  aqua: ["fin damage was reduced", "mortality fell", "fewer fish needed treatment", "stress hormone levels decreased", "growth became more even"],
-  kitchen: ["animals spent far less time in holding tanks", "no animal was cooked while conscious", "fewer animals died in storage", "staff found the work calmer"],
-  lab: ["variability in the data decreased", "stress hormone levels decreased", "fewer animals reached humane end points", "animals approached handlers more readily"],
-  companion: ["problem behaviour decreased", "vet visits for injuries fell", "the animals settled faster", "handlers reported calmer animals"],
-  wild: ["road deaths fell", "the colony returned the next season", "no animals were found trapped", "sightings increased the following year"],
-};
 const PEERS: Record<Use, string> = { farm: "other farms", hive: "other beekeepers", aqua: "other fish farms", kitchen: "other kitchens", lab: "other labs", companion: "other owners", wild: "others" };
 
 const COMPARE = [
@@ -570,10 +462,10 @@ const DIMENSIONS: Dimension[] = [
             () => "It can be weighed like any other factor: how much harm, to how many animals, and what it would take to avoid it.",
           ]),
           one(r, c, [
-            (r, c) => `In practice, you might start with this: ${pick(r, fitting(c, PRACTICES[c.use]))}.`,
-            (r, c) => `A simple first step is to ${pick(r, fitting(c, PRACTICES[c.use]))}.`,
+            (r, c) => `In practice, you might start with this: ${pick(r, fitting(c.sp, PRACTICES[c.use]))}.`,
+            (r, c) => `A simple first step is to ${pick(r, fitting(c.sp, PRACTICES[c.use]))}.`,
             (_, c) => `At ${c.setting}, the same reasoning led to ${c.change}, and ${c.outcome}.`,
-            (r, c) => `One concrete way to act on it: ${pick(r, fitting(c, PRACTICES[c.use]))}.`,
+            (r, c) => `One concrete way to act on it: ${pick(r, fitting(c.sp, PRACTICES[c.use]))}.`,
             () => "",
           ]),
           close(r, c),
@@ -623,7 +515,7 @@ const DIMENSIONS: Dimension[] = [
           one(r, c, [
             (r, c) => `Signs to watch for include ${some(r, c.ev.signs, 2).join(" and ")}.`,
             (r, c) => `In practice that means treating ${pick(r, c.ev.signs)} as a signal that something is wrong.`,
-            (r, c) => `That is why it is worth taking simple steps, for example: ${pick(r, fitting(c, PRACTICES[c.use]))}.`,
+            (r, c) => `That is why it is worth taking simple steps, for example: ${pick(r, fitting(c.sp, PRACTICES[c.use]))}.`,
             (r, c) => `If you work with them, ${pick(r, c.ev.signs)} is one of the signs worth learning to spot.`,
             () => "",
           ]),
@@ -694,7 +586,11 @@ const DIMENSIONS: Dimension[] = [
               () => "Yes, and the reason is the multiplication.",
               () => "",
             ]),
-            `${minutes} minutes for each of ${thousands(total)} animals is ${thousands(Math.round((total * minutes) / 60))} hours of distress avoided every year.`,
+            one(r, c, [
+              () => `${minutes} minutes for each of ${thousands(total)} animals is ${thousands(Math.round((total * minutes) / 60))} hours of distress avoided every year.`,
+              () => `Across ${thousands(total)} animals, ${minutes} minutes each adds up to ${thousands(Math.round((total * minutes) / 60))} hours of distress a year.`,
+              () => `The arithmetic: ${thousands(total)} × ${minutes} minutes = ${thousands(Math.round((total * minutes) / 60))} hours of distress avoided annually.`,
+            ]),
             one(r, c, [
               () => "Few interventions that help one animal at a time come anywhere near that total.",
               () => "The per-animal benefit needs to be real, not a rounding error, but at this scale even modest improvements are significant.",
@@ -702,7 +598,7 @@ const DIMENSIONS: Dimension[] = [
               () => "",
             ]),
             scopeUncertainty(r, c),
-            one(r, c, [(r, c) => `A good place to start at scale: ${pick(r, fitting(c, PRACTICES[c.use]))}.`, () => "Prioritise the changes that reach the most animals for the least cost.", () => ""]),
+            one(r, c, [(r, c) => `A good place to start at scale: ${pick(r, fitting(c.sp, PRACTICES[c.use]))}.`, () => "Prioritise the changes that reach the most animals for the least cost.", () => ""]),
           ]),
         ];
       },
@@ -717,7 +613,7 @@ const DIMENSIONS: Dimension[] = [
               () => "The honest way to compare is to multiply.",
               () => "",
             ]),
-            `As a rough check: if "a lot" spares each animal about ${lot} hours of suffering and "a little" spares one hour, that is ${thousands(c.n * lot)} hours against ${thousands(c.n * 100)} hours, so the broader programme does more good unless its help per animal is under 1/100 of the deeper one.`,
+            `${pick(r, ["As a rough check", "To put numbers on it", "For example"])}: if "a lot" spares each animal about ${lot} hours of suffering and "a little" spares one hour, that is ${thousands(c.n * lot)} hours against ${thousands(c.n * 100)} hours, so the broader programme does more good unless its help per animal is under 1/100 of the deeper one.`,
             one(r, c, [
               () => "Other things count as well: how certain each benefit is, and whether the deep help also changes practice elsewhere.",
               () => "The numbers are only a starting point, but they should not be ignored because the animals in the larger group are less visible.",
@@ -735,7 +631,11 @@ const DIMENSIONS: Dimension[] = [
           `Our change would spare each of our ${thousands(animals)} ${c.sp.name} about ${hours} hour${hours === 1 ? "" : "s"} of stress a year. Is that worth bothering with?`,
           join([
             one(r, c, [() => "Numbers matter here.", () => "Yes, because the effect multiplies.", () => "Probably, yes.", () => "", () => "Very likely."]),
-            `Across the whole group that is ${thousands(animals * hours)} animal-hours of stress avoided each year.`,
+            one(r, c, [
+              () => `Across the whole group that is ${thousands(animals * hours)} animal-hours of stress avoided each year.`,
+              () => `${thousands(animals)} animals × ${hours} hour${hours === 1 ? "" : "s"} = ${thousands(animals * hours)} animal-hours of stress spared a year.`,
+              () => `In total that spares ${thousands(animals * hours)} hours of stress every year.`,
+            ]),
             one(r, c, [
               () => "If the change is cheap, that is a strong case for it; if it is expensive, compare it with other changes on the same per-hour basis.",
               () => "Whether it is worth it depends on the cost, but the benefit is far from trivial.",
@@ -772,11 +672,14 @@ const DIMENSIONS: Dimension[] = [
             ? one(r, c, [
                 (_, c) => `You can say with confidence that ${c.sp.name} feel pain and fear; the open questions are about degree and about which conditions cause the most suffering.`,
                 (_, c) => `So pain and fear in ${c.sp.name} are well established; what remains is working out which conditions matter most to them.`,
+                (_, c) => `Pain and fear in ${c.sp.name} are not in serious scientific dispute.`,
+                (_, c) => `The capacity of ${c.sp.name} to suffer is as well established as anything in animal science.`,
               ])
             : c.ev.confidence === "substantial"
               ? one(r, c, [
                   (_, c) => `You can say the weight of evidence supports sentience in ${c.sp.name}, while noting that the research is younger and some scientists remain sceptical.`,
                   (_, c) => `A fair summary: probably sentient, with more uncertainty than for mammals, and enough evidence to act on for ${c.sp.name}.`,
+                  (_, c) => `The evidence for ${c.sp.name} is strong enough to act on, even if it is less complete than for mammals.`,
                 ])
               : one(r, c, [
                   (_, c) => `You can say that the question is open: there are suggestive findings in ${c.sp.name}, and no consensus yet.`,
@@ -810,6 +713,10 @@ const DIMENSIONS: Dimension[] = [
             (_, c) => `Direct effects: animals such as ${c.sp.name} can be killed or injured during the work, or lose places to shelter, feed or breed.`,
             (_, c) => `The most immediate risk is to animals living on the site, such as ${c.sp.name}, during the works themselves.`,
             (_, c) => `Start with who lives there now: ${c.sp.name} and smaller animals may be sheltering or breeding on the site.`,
+            (_, c) => `Animals already on the site, ${c.sp.name} among them, are the first to be affected: they can be hurt during the work or lose their shelter.`,
+            (_, c) => `The works themselves can kill, injure or displace ${c.sp.name} and other animals living there.`,
+            (_, c) => `Machinery and clearance are the obvious danger to ${c.sp.name} on site, especially where they nest or rest.`,
+            (_, c) => `First, the direct harm: ${c.sp.name} caught up in the work, or left without the cover they rely on.`,
           ]),
           one(r, c, [
             () => "Indirect effects include noise, light at night, changes in water flow, and barriers that split up the places animals move between.",
@@ -819,7 +726,7 @@ const DIMENSIONS: Dimension[] = [
             () => "Lighting and glass are easy to overlook: both kill or disorient birds, bats and insects at night.",
             () => "Cutting off routes between feeding and resting areas can matter as much as the ground you build on.",
           ]),
-          "To reduce the risk, " + some(r, fitting(c, PRACTICES.wild), 2).join("; and ") + ".",
+          "To reduce the risk, " + some(r, fitting(c.sp, PRACTICES.wild), 2).join("; and ") + ".",
           one(r, c, [
             () => "A short survey by an ecologist before you start is usually worth its cost.",
             () => "Where you are unsure how big an effect will be, choose the option that is easier to reverse.",
@@ -846,6 +753,8 @@ const DIMENSIONS: Dimension[] = [
           [
             one(r, c, [
               () => "Here are steps that make a measurable difference, starting with the cheapest:",
+              () => "Steps that help, cheapest first:",
+              () => "These make the most difference for the least money:",
               (_, c) => `For ${c.sp.name}, these are good places to start:`,
               () => "A practical list for their welfare:",
               () => "Concrete steps that make their lives better:",
@@ -856,6 +765,8 @@ const DIMENSIONS: Dimension[] = [
               (r, c) => `Measure something before and after, for example how often you see ${pick(r, c.ev.signs)}, so you know whether the change worked.`,
               (_, c) => `When ${c.setting} tried ${c.change}, ${c.outcome}; results like that are easy to track.`,
               () => "Write the changes into your routine so they survive busy weeks and staff changes.",
+              () => "Put one person in charge of each change, so it does not slip.",
+              () => "Review after a month and keep what works.",
               () => "",
             ]),
             close(r, c),
@@ -929,7 +840,7 @@ const DIMENSIONS: Dimension[] = [
               () => "",
             ]),
             `Benefits: where ${PEERS[c.use]} have tried ${c.change}, ${c.outcome}; ${pick(r, ["that is a direct improvement in how the animals live", "for the animals, less suffering is the main point", "that matters to the animals themselves, not only to the business", "the animals' welfare is the first to gain", "that is real suffering avoided"])}. ${pick(r, ["Healthier animals can also mean lower vet bills and losses.", "Some buyers pay more for higher welfare, which can offset part of the cost.", "Staff often find calmer animals safer and easier to work with.", "Lower losses partly pay for the change.", "Better conditions also tend to make recruiting and keeping staff easier.", ""])}`.trim(),
-            `Costs: ${qi === 0 ? `a rise of around ${c.pct}% is significant, especially on thin margins` : pick(r, ["there is up-front spending on equipment or space, and some retraining", "output per unit of space may fall", "it takes staff time to learn and keep up", "you may need new equipment and a period of adjustment"])}. ${pick(r, ["Phasing the change in can spread it out.", "Grants and welfare schemes sometimes cover part of it.", "Some costs fall after the first year as staff get used to the new routine.", "A small trial first shows what the real costs are.", "Some of the cost is one-off, which matters when you compare it with a lasting benefit.", "Ask suppliers for quotes before assuming the worst.", ""])}`.trim(),
+            `Costs: ${qi === 0 ? pick(r, [`a rise of around ${c.pct}% is significant, especially on thin margins`, `${c.pct}% more is a real cost, and it has to come from somewhere`, `an extra ${c.pct}% needs planning for`]) : pick(r, ["there is up-front spending on equipment or space, and some retraining", "output per unit of space may fall", "it takes staff time to learn and keep up", "you may need new equipment and a period of adjustment"])}. ${pick(r, ["Phasing the change in can spread it out.", "Grants and welfare schemes sometimes cover part of it.", "Some costs fall after the first year as staff get used to the new routine.", "A small trial first shows what the real costs are.", "Some of the cost is one-off, which matters when you compare it with a lasting benefit.", "Ask suppliers for quotes before assuming the worst.", ""])}`.trim(),
             one(r, c, [
               () => "In the end it is a judgement, but a fair one counts the animals' welfare as a real benefit, not as zero.",
               () => "If the full change is out of reach, a partial step that captures most of the welfare gain is often available.",
@@ -1136,13 +1047,13 @@ export function valueQa(seed: number, index: number): ValueQa {
     keeper: pick(r, keeperPhrases(sp, use)).replace("{n}", String(n)).replace("{k}", String(2 + r.below(8))),
     n,
     pct: 3 + r.below(38),
-    place: pick(r, VALUE_POOLS.place),
-    setting: pick(r, SETTINGS[use]),
+    place: pick(r, PLACES),
+    setting: pick(r, PEER_SETTINGS[use]),
     change: "",
     outcome: "",
   };
-  c.change = pick(r, fitting(c, CHANGES[use]));
-  c.outcome = pick(r, fitting(c, OUTCOMES[use]));
+  c.change = pick(r, fitting(c.sp, CHANGES[use]));
+  c.outcome = pick(r, fitting(c.sp, OUTCOMES[use]));
   const fi = r.below(d.frames.length);
   const [q, answer] = d.frames[fi]!(r, c);
   // Who is asking varies the question without changing its frame (control and novel-entity frames have their own).

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Is midtrain's synth pipeline the bottleneck? Runs `synth docs` (built dist/) against an endpoint and, with
-// the same concurrency, a bare client that only sends document requests, and prints both rates as JSON.
+// Is midtrain's synth pipeline the bottleneck? Runs `synth docs` (built dist/) against an endpoint, then
+// replays exactly the requests it sent with a bare client at the same concurrency (no stages, no ordering,
+// no dedup, no cache), and prints both rates as JSON.
 //   node scripts/synth-throughput.mjs scripted [--latency-ms 50] [--concurrency 16] [--count 300]
 //        a scripted OpenAI-compatible server in a child process answers every request after a fixed latency;
 //        the ceiling is concurrency / latency requests a second.
@@ -76,16 +77,20 @@ if (mode === "serve-scripted") {
       `length: {min_words: 1, max_words: 100000}\nsampling: {temperature: 1.0, max_tokens: ${maxTokens}}\nretries: 0\n`,
   );
   const ep = new ChatEndpoint({ baseURL: url, model, concurrency, maxRetries: 2, cacheFile: join(dir, "cache.jsonl") });
+  const sent = [];
+  const chat = ep.chat.bind(ep);
+  ep.chat = (messages, o) => {
+    if (ep.cached(messages, o) === undefined) sent.push([messages, o]);
+    return chat(messages, o);
+  };
   const t0 = performance.now();
   const r = await synthDocs({ spec: loadSpec(spec), caller: new Caller(ep, newStats()), count, out: join(dir, "docs.jsonl"), seed: 1, window: 2 * concurrency });
   const pipeS = (performance.now() - t0) / 1000;
-  // The bare client: the same number of document-sized requests, `concurrency` at a time, nothing else.
-  const n = r.stats.calls;
+  // The bare client: the same requests, `concurrency` at a time, nothing else.
+  const n = sent.length;
   const bare = new ChatEndpoint({ baseURL: url, model, concurrency, maxRetries: 2 });
   const t1 = performance.now();
-  await Promise.all(
-    Array.from({ length: n }, (_, i) => bare.chat([{ role: "user", content: `Write a memo.\nIdea: bare ${i}` }], { maxTokens, temperature: 1, seed: i })),
-  );
+  await Promise.all(sent.map(([m, o]) => bare.chat(m, o)));
   const bareS = (performance.now() - t1) / 1000;
   const latency = Number(opt("latency-ms", "50"));
   process.stdout.write(
@@ -94,6 +99,7 @@ if (mode === "serve-scripted") {
       url,
       concurrency,
       documents: r.total,
+      complete: r.complete,
       calls: n,
       pipeline_s: +pipeS.toFixed(2),
       pipeline_calls_per_s: +(n / pipeS).toFixed(1),

@@ -240,11 +240,12 @@ export async function orderedPool<T, R>(tasks: AsyncIterator<T>, fn: (t: T) => P
   }
 }
 
-/** Items of each unit, fetched `prefetch` units ahead. */
-async function* expand<U extends Unit>(units: U[], fetch: (u: U) => Promise<string[]>, prefetch: number): AsyncGenerator<{ unit: U; items: string[] }> {
+/** Items of each unit, fetched `ahead()` units ahead (asked again before every unit, so it can adapt). */
+async function* expand<U extends Unit>(units: U[], fetch: (u: U) => Promise<string[]>, ahead: () => number): AsyncGenerator<{ unit: U; items: string[] }> {
   const pending: Promise<string[]>[] = [];
   let next = 0;
   for (const unit of units) {
+    const prefetch = ahead();
     while (pending.length < prefetch && next < units.length) {
       const p = fetch(units[next++]!);
       p.catch(() => undefined);
@@ -329,8 +330,10 @@ export async function runStaged<U extends Unit>(recipe: Recipe<U>, o: RunOptions
   let attempted = 0;
   let capped = false;
   async function* tasks(): AsyncGenerator<Task<U>> {
-    // Items are fetched far enough ahead that a unit's list is ready before the tasks before it drain.
-    for await (const { unit, items } of expand(recipe.units, fetchItems, Math.max(4, Math.ceil((2 * window) / recipe.take)))) {
+    // Items are fetched far enough ahead that a unit's list is ready before the tasks before it drain: two
+    // windows' worth of tasks at the items per unit seen so far (a model may give fewer than asked).
+    const perUnit = () => Math.max(1, stats.units ? stats.items / stats.units : recipe.take) * recipe.perItem;
+    for await (const { unit, items } of expand(recipe.units, fetchItems, () => Math.min(64, Math.max(4, Math.ceil((2 * window) / perUnit()))))) {
       for (const item of items)
         for (let copy = 0; copy < recipe.perItem; copy++) {
           const key = shortHash(`${unit.key}\u0000${item}\u0000${copy}`);

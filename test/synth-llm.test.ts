@@ -112,7 +112,7 @@ describe("synth docs through an LLM endpoint", () => {
     expect(loaded.every((x) => x.kind === "text")).toBe(true);
   });
 
-  it("retries 500s and stalls at the HTTP layer", async () => {
+  it("retries 500s and 503s at the HTTP layer", async () => {
     const s = await server((_r, n) => (n <= 3 ? { status: 500 } : n === 5 ? { status: 503 } : {}));
     const f = setup();
     const r = await docs(s, { ...f, count: 6, retries: 3 });
@@ -146,6 +146,31 @@ describe("synth docs through an LLM endpoint", () => {
     for (const d of records(f.out)) expect(d.text.split(" ").length).toBeGreaterThanOrEqual(50);
     // retried documents record which sample they came from
     expect(records(f.out).some((d) => d.provenance.sample === 1)).toBe(true);
+  });
+
+  it("retries a brainstorm with no list items, and keeps the draft when a revision is garbage", async () => {
+    const ideasSeen = new Set<string>();
+    const s = await server((r) => {
+      if (r.stage === "ideas" && !ideasSeen.has(r.user)) {
+        ideasSeen.add(r.user);
+        return { text: "Sure! I would be happy to help with that." };
+      }
+      if (r.stage === "critique") return { text: "1. Too preachy in places." };
+      if (r.stage === "revise") return { text: "" };
+      return {};
+    });
+    const f = setup();
+    const r = await docs(s, { ...f, count: 8 });
+    expect(r.complete).toBe(true);
+    expect(r.stats.garbage.no_items).toBe(ideasSeen.size);
+    expect(r.stats.garbage.no_items).toBeGreaterThan(0);
+    // every revision was empty: each asked 3 times (retries: 2), then the draft was kept
+    expect(r.stats.revise_failed).toBeGreaterThanOrEqual(8);
+    expect(r.stats.garbage.empty).toBe(3 * r.stats.revise_failed);
+    const recs = records(f.out);
+    expect(recs.every((d) => d.provenance.revised === false)).toBe(true);
+    const drafts = new Set(s.requests.filter((q) => q.stage === "doc").map((q) => goodAnswer(q)));
+    expect(recs.every((d) => drafts.has(d.text))).toBe(true);
   });
 
   it("drops planted near-duplicates (MinHash) and keeps one of each pair", async () => {
@@ -256,6 +281,7 @@ describe("synth CLI with an endpoint", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/cut off a torn last line/);
     expect(r.stderr).toMatch(new RegExp(`resuming .*: ${before} documents already written`));
+    expect(r.stderr).toMatch(/synth: 24\/24 documents \| \d+ calls, \d+ cached \| 0 near-duplicates, 0 garbage completions/);
     const resumed = records(f.out);
     expect(resumed).toHaveLength(24);
     expect(new Set(resumed.map((d) => d.provenance.task)).size).toBe(24);

@@ -167,6 +167,18 @@ describe(`midtrain server (seed ${seed})`, () => {
     expect(ok.choices).toHaveLength(1);
   });
 
+  it("a client that hangs up halfway through its body does not leave a request pending", async () => {
+    const { connect } = await import("node:net");
+    const sock = connect(srv.port, "127.0.0.1");
+    await new Promise((r) => sock.once("connect", r));
+    sock.write("POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\": \"tiny\", ");
+    while (srv.inFlight === 0) await new Promise((r) => setTimeout(r, 1));
+    sock.destroy();
+    while (srv.inFlight > 0) await new Promise((r) => setTimeout(r, 1));
+    expect(srv.inFlight).toBe(0);
+    expect((await client.models.list()).data).toHaveLength(1);
+  });
+
   it("close() refuses new connections but lets in-flight requests finish", async () => {
     const s2 = await startServer(lm, { port: 0, modelName: "tiny" });
     const inflight = fetch(`${s2.url}/v1/completions`, { method: "POST", body: JSON.stringify({ model: "tiny", prompt: "slow one", max_tokens: 40, temperature: 0 }) });

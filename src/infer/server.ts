@@ -74,7 +74,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       // A client that keeps sending far past the limit is cut off.
       else if (size > limit * 16 + 2 ** 20) req.destroy();
     });
+    let ended = false;
+    // A client that hangs up mid-body must not leave the request pending forever (close() waits for it).
+    req.on("close", () => {
+      if (!ended) reject(new HttpError(400, "the client closed the connection before sending the whole body", null, "incomplete_body"));
+    });
     req.on("end", () => {
+      ended = true;
       if (tooBig) reject(new HttpError(413, `request body is ${size} bytes; the limit is ${limit} bytes (--max-body-bytes)`, null, "request_too_large"));
       else resolve(Buffer.concat(chunks));
     });

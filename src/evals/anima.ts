@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { deriveSeed } from "../data/rng.js";
 import type { GenerationResult, LanguageModel } from "../infer/language-model.js";
-import { AnswerCache } from "./answer-cache.js";
+import { ReplyCache, replyKey } from "../infer/reply-cache.js";
 import { loadAnimaDataset, type SkippedRecord } from "./anima-dataset.js";
 import { aggregate, combinations, combinationScore, fillTemplate, meanOfScored, weightedScore, type Grade, type QuestionScores } from "./anima-protocol.js";
 import { openJudge, Judge, type GraderSpec, type JudgeOptions } from "./judge.js";
@@ -112,8 +112,11 @@ export async function runAnima(model: LanguageModel, o: AnimaOptions): Promise<A
   const judgeOpts: JudgeOptions = { ...o.judge, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) };
   const judges = await Promise.all(o.graders.map((g) => (g instanceof Judge ? g : openJudge(g, judgeOpts))));
 
-  // 1. Answers, epoch by epoch, batched; cached by what produced them.
-  const cache = new AnswerCache(o.cacheDir ? join(o.cacheDir, "answers.jsonl") : undefined);
+  // 1. Answers, epoch by epoch, batched; cached by what produced them (model, prompt, sampling, epoch), so a
+  // resumed run grades the same answers again (and so hits the judge cache) instead of sampling new ones.
+  const cache = new ReplyCache(o.cacheDir ? join(o.cacheDir, "answers.jsonl") : undefined, (r) =>
+    typeof r.text === "string" ? { text: r.text, finishReason: String(r.finishReason ?? "stop") } : undefined,
+  );
   const answers: ({ text: string; finishReason: string } | { error: string })[][] = [];
   const tickA = progress("anima answers", epochs * data.questions.length, log);
   const batch = Math.max(1, o.batchSize ?? 8);
@@ -122,7 +125,7 @@ export async function runAnima(model: LanguageModel, o: AnimaOptions): Promise<A
     const todo: { i: number; key: string; seed: number }[] = [];
     data.questions.forEach((q, i) => {
       const s = deriveSeed(seed, e, i);
-      const key = AnswerCache.key([model.name, o.modelFingerprint ?? "", q.question, temperature, maxTokens, s, e]);
+      const key = replyKey([model.name, o.modelFingerprint ?? "", q.question, temperature, maxTokens, s, e]);
       const hit = cache.get(key);
       if (hit) {
         row[i] = hit;

@@ -3,11 +3,9 @@
 // (the `openai` package's own), a per-request timeout, and an on-disk cache
 // keyed by the request's content so an interrupted run resumes without
 // paying for a call twice. Used by the synthetic-data pipeline and the judge.
-import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
 import OpenAI from "openai";
 import type { ChatMessage } from "../tokenizer/chat.js";
+import { ReplyCache, replyKey } from "./reply-cache.js";
 
 export interface EndpointOptions {
   /** Base URL up to and including /v1, e.g. http://127.0.0.1:8080/v1 */
@@ -60,8 +58,7 @@ export class ChatEndpoint {
   readonly baseURL: string;
   private readonly client: OpenAI;
   private readonly gate: Semaphore;
-  private readonly cache = new Map<string, string>();
-  private readonly cacheFile?: string;
+  private readonly cache: ReplyCache<{ text: string }>;
   /** Calls answered from the cache / sent to the endpoint, for progress lines. */
   hits = 0;
   calls = 0;
@@ -78,42 +75,23 @@ export class ChatEndpoint {
       timeout: o.timeoutMs ?? 120_000,
     });
     this.gate = new Semaphore(Math.max(1, o.concurrency ?? 8));
-    this.cacheFile = o.cacheFile;
-    if (o.cacheFile) this.loadCache(o.cacheFile);
-  }
-
-  private loadCache(file: string): void {
-    if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
-      return;
-    }
-    // A line torn by a kill is skipped: that call is simply made again.
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      try {
-        const rec = JSON.parse(line) as { key?: unknown; text?: unknown };
-        if (typeof rec.key === "string" && typeof rec.text === "string") this.cache.set(rec.key, rec.text);
-      } catch {
-        /* torn line */
-      }
-    }
+    this.cache = new ReplyCache(o.cacheFile, (r) => (typeof r.text === "string" ? { text: r.text } : undefined));
   }
 
   /** The cache key: the model, the messages and every option that changes the answer. */
   key(messages: ChatMessage[], o: ChatCallOptions = {}): string {
-    const body = JSON.stringify({ model: this.model, messages, o: [o.temperature, o.topP, o.maxTokens, o.seed, o.stop, o.sample] });
-    return createHash("sha256").update(body).digest("hex");
+    return replyKey({ model: this.model, messages, o: [o.temperature, o.topP, o.maxTokens, o.seed, o.stop, o.sample] });
   }
 
   /** The cached reply for this request, if any (lets a caller rate-limit only real calls). */
   cached(messages: ChatMessage[], o: ChatCallOptions = {}): string | undefined {
-    return this.cache.get(this.key(messages, o));
+    return this.cache.get(this.key(messages, o))?.text;
   }
 
   /** The assistant's reply text. Throws EndpointError naming the endpoint when every retry failed. */
   async chat(messages: ChatMessage[], o: ChatCallOptions = {}): Promise<string> {
     const key = this.key(messages, o);
-    const cached = this.cache.get(key);
+    const cached = this.cache.get(key)?.text;
     if (cached !== undefined) {
       this.hits++;
       return cached;
@@ -138,8 +116,7 @@ export class ChatEndpoint {
       }
     });
     this.calls++;
-    this.cache.set(key, text);
-    if (this.cacheFile) appendFileSync(this.cacheFile, JSON.stringify({ key, text }) + "\n");
+    this.cache.set(key, { text });
     return text;
   }
 }

@@ -485,10 +485,12 @@ cudaError_t cudaDeviceGetAttribute(int* v, cudaDeviceAttr a, int) {
   return cudaErrorInvalidValue;
 }
 cudaError_t cudaMalloc(void** p, size_t bytes) {
-  // 256-byte aligned like cudaMalloc; filled with garbage so unwritten outputs show.
-  void* q = std::aligned_alloc(256, (bytes + 255) / 256 * 256 + 256);
-  if (!q) return cudaErrorMemoryAllocation;
-  std::memset(q, 0xa5, (bytes + 255) / 256 * 256 + 256);
+  // 256-byte aligned like cudaMalloc, exactly `bytes` long (so AddressSanitizer
+  // builds catch a kernel reading or writing past a buffer), filled with
+  // garbage so unwritten outputs show.
+  void* q = nullptr;
+  if (posix_memalign(&q, 256, bytes ? bytes : 1) != 0) return cudaErrorMemoryAllocation;
+  std::memset(q, 0xa5, bytes ? bytes : 1);
   *p = q;
   return cudaSuccess;
 }

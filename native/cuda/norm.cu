@@ -42,7 +42,7 @@ __global__ void __launch_bounds__(256) rmsnorm_fwd_fast(const B16* x, const B16*
                                                         const B16* w, int N, int C, float eps) {
   float* red = dev::dyn_smem<float>();
   const int nch = C / 8;
-  float wf[CPL][8];
+  float wf[CPL][8] = {};  // chunks past the row end stay unused
   MT_UNROLL
   for (int k = 0; k < CPL; ++k) {
     const int c = threadIdx.x + k * blockDim.x;
@@ -50,7 +50,7 @@ __global__ void __launch_bounds__(256) rmsnorm_fwd_fast(const B16* x, const B16*
   }
   for (int row = blockIdx.x; row < N; row += gridDim.x) {
     const size_t off = size_t(row) * C;
-    float hv[CPL][8];
+    float hv[CPL][8] = {};
     float ss = 0.f;
     MT_UNROLL
     for (int k = 0; k < CPL; ++k) {
@@ -95,7 +95,7 @@ __global__ void __launch_bounds__(256) rmsnorm_bwd_fast(const B16* dy, const B16
                                                         B16* dh, float* partial, int N, int C) {
   float* red = dev::dyn_smem<float>();
   const int nch = C / 8;
-  float wf[CPL][8], dw[CPL][8];
+  float wf[CPL][8] = {}, dw[CPL][8] = {};
   MT_UNROLL
   for (int k = 0; k < CPL; ++k) {
     const int c = threadIdx.x + k * blockDim.x;
@@ -106,7 +106,7 @@ __global__ void __launch_bounds__(256) rmsnorm_bwd_fast(const B16* dy, const B16
   for (int row = blockIdx.x; row < N; row += gridDim.x) {
     const size_t off = size_t(row) * C;
     const float r = rstd[row];
-    float gv[CPL][8], hv[CPL][8];
+    float gv[CPL][8] = {}, hv[CPL][8] = {};
     float s = 0.f;
     MT_UNROLL
     for (int k = 0; k < CPL; ++k) {

@@ -105,6 +105,13 @@ if [ "${CHECK_CUDA_SKIP_EMU:-0}" != 1 ]; then
   if ! MIDTRAIN_NATIVE=build-cudaemu/Release/midtrain_native.node nice npx vitest run test/cuda-kernels.test.ts; then
     status=1
   fi
+  echo
+  echo "check:cuda: the same kernels under AddressSanitizer (build-cudaemu-asan): no access past any buffer"
+  gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
+  nice cmake -S . -B build-cudaemu-asan "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DMIDTRAIN_CUDA=EMU \
+    -DMIDTRAIN_CUDA_EMU_ASAN=ON >"$tmp/asan.log" 2>&1 || { cat "$tmp/asan.log"; exit 1; }
+  nice cmake --build build-cudaemu-asan --target midtrain_cuda_check >"$tmp/asan.log" 2>&1 || { tail -30 "$tmp/asan.log"; exit 1; }
+  if ! ASAN_OPTIONS=detect_leaks=0 ./build-cudaemu-asan/midtrain_cuda_check | grep -vE "^PASS "; then status=1; fi
 fi
 
 if [ "$status" != 0 ]; then

@@ -892,12 +892,17 @@ void run_benchmarks(Rng& r) {
 // error. Corrupts the CUDA context, so it runs alone (--fault), last.
 void check_fault() {
   auto* bogus = reinterpret_cast<bf16*>(uintptr_t(0x10));
-  check_throws("kernel fault -> error naming the kernel",
-               [&] {
-                 mt::cuda::swiglu_forward(bogus, bogus, bogus, 1 << 20, Impl::Simple);
-                 mt::cuda::synchronize("swiglu_forward");
-               },
-               "swiglu_forward: kernel failed: ");
+  try {
+    mt::cuda::swiglu_forward(bogus, bogus, bogus, 1 << 20, Impl::Simple);
+    mt::cuda::synchronize("swiglu_forward");
+    record("kernel fault -> error naming the kernel", false, "no error raised");
+  } catch (const std::exception& e) {
+    // The fault may surface at the launch check or at the wait: either names the kernel.
+    const std::string msg = e.what();
+    record("kernel fault -> error naming the kernel",
+           msg.rfind("swiglu_forward: ", 0) == 0 && msg.find("illegal memory access") != std::string::npos,
+           "error: " + msg);
+  }
 }
 
 std::string json_escape(const std::string& s) {

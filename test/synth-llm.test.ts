@@ -11,7 +11,8 @@ import { ChatEndpoint } from "../src/infer/endpoint.js";
 import { synthDocs } from "../src/synth/llm-docs.js";
 import { Caller, newStats, type RunReport } from "../src/synth/llm-pipeline.js";
 import { synthValueQa } from "../src/synth/llm-qa.js";
-import { jaccard, shingleSet } from "../src/synth/minhash.js";
+import { jaccard } from "../src/synth/minhash.js";
+import { shingleSet } from "../src/synth/shingles.js";
 import { loadSpec } from "../src/synth/spec.js";
 import { goodAnswer, scriptedServer, textFrom, type Reply, type Req, type Scripted } from "./synth-scripted-server.js";
 

@@ -1,6 +1,7 @@
 // MinHash near-duplicate detection against exact Jaccard on fresh random sets, and the LSH index.
 import { describe, expect, it } from "vitest";
-import { estimateJaccard, jaccard, MinHasher, NearDuplicateIndex, shingleSet } from "../src/synth/minhash.js";
+import { estimateJaccard, jaccard, MinHasher, NearDuplicateIndex } from "../src/synth/minhash.js";
+import { shingleSet } from "../src/synth/shingles.js";
 import { freshSeed, Rng } from "./reference/random.js";
 
 const seed = freshSeed();

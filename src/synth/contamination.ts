@@ -5,6 +5,7 @@
 // item's nearest documents.
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { shingleSet } from "./shingles.js";
 
 export interface OverlapOptions {
   /** Words per shingle for Jaccard (1 = word sets). */
@@ -37,22 +38,8 @@ export interface OverlapReport {
   per_item: ItemOverlap[];
 }
 
-export function words(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
-
-function shingles(w: string[], n: number): Set<string> {
-  const s = new Set<string>();
-  if (w.length < n) {
-    if (w.length) s.add(w.join(" "));
-    return s;
-  }
-  for (let i = 0; i + n <= w.length; i++) s.add(w.slice(i, i + n).join(" "));
-  return s;
-}
-
 export function overlap(corpus: string[], items: string[], o: OverlapOptions): OverlapReport {
-  const docSets = corpus.map((d) => shingles(words(d), o.n));
+  const docSets = corpus.map((d) => shingleSet(d, o.n));
   const index = new Map<string, number[]>();
   docSets.forEach((s, d) => {
     for (const g of s) {
@@ -62,11 +49,11 @@ export function overlap(corpus: string[], items: string[], o: OverlapOptions): O
     }
   });
   const exact = new Set<string>();
-  for (const d of corpus) for (const g of shingles(words(d), o.exactN)) if (g.split(" ").length === o.exactN) exact.add(g);
+  for (const d of corpus) for (const g of shingleSet(d, o.exactN)) if (g.split(" ").length === o.exactN) exact.add(g);
 
   let pairSum = 0, nearestSum = 0, max = 0, withHits = 0;
   const perItem: ItemOverlap[] = items.map((text, item) => {
-    const set = shingles(words(text), o.n);
+    const set = shingleSet(text, o.n);
     const inter = new Map<number, number>();
     for (const g of set) for (const d of index.get(g) ?? []) inter.set(d, (inter.get(d) ?? 0) + 1);
     const scored: { doc: number; jaccard: number }[] = [];
@@ -80,7 +67,7 @@ export function overlap(corpus: string[], items: string[], o: OverlapOptions): O
     nearestSum += best;
     max = Math.max(max, best);
     let hits = 0;
-    for (const g of shingles(words(text), o.exactN)) if (exact.has(g)) hits++;
+    for (const g of shingleSet(text, o.exactN)) if (exact.has(g)) hits++;
     if (hits) withHits++;
     return {
       item, text, max_jaccard: best, exact_hits: hits,

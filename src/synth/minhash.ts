@@ -4,7 +4,7 @@
 // slots estimates the Jaccard similarity of two shingle sets; banding finds
 // candidate pairs without comparing every pair.
 import { mix32 } from "../data/rng.js";
-import { words } from "./contamination.js";
+import { shingleSet } from "./shingles.js";
 
 export interface MinHashOptions {
   /** Words per shingle (default 5). */
@@ -25,18 +25,6 @@ function fnv1a(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-/** The distinct word shingles of a text (lower-cased words; a text shorter than one shingle is one shingle). */
-export function shingleSet(text: string, n: number): Set<string> {
-  const w = words(text);
-  const s = new Set<string>();
-  if (w.length < n) {
-    if (w.length) s.add(w.join(" "));
-    return s;
-  }
-  for (let i = 0; i + n <= w.length; i++) s.add(w.slice(i, i + n).join(" "));
-  return s;
 }
 
 /** Exact Jaccard similarity |A ∩ B| / |A ∪ B| (1 for two empty sets). */

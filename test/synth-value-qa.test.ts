@@ -10,32 +10,11 @@ import { ANIMA_DIMENSIONS } from "../src/synth/anima-dimensions.js";
 import { GROUP_EVIDENCE, SPECIES } from "../src/synth/species-facts.js";
 import { valueQa, valueQas } from "../src/synth/value-qa.js";
 import { VALUE_POOLS } from "../src/synth/value-docs.js";
-import { CHANGES, OUTCOMES, PEER_SETTINGS, SITES } from "../src/synth/welfare-vocabulary.js";
 import { freshSeed } from "./reference/random.js";
+import { framer, sentences } from "./reference/sentence-frames.js";
 
 const N = 3000;
 const num = (s: string) => Number(s.replace(/,/g, ""));
-/** A sentence's frame: every pool entry (species, places, settings, changes, outcomes) replaced by X, numbers by 0. */
-function framer(): (s: string) => string {
-  const plain = (x: string) => x.replace(/^\[[^\]]+\] /, "");
-  const slots = [
-    ...Object.values(VALUE_POOLS).flat(),
-    ...SPECIES.map((s) => s.singular),
-    ...[SITES, CHANGES, OUTCOMES, PEER_SETTINGS].flatMap((t) => Object.values(t).flat().map(plain)),
-  ].sort((a, b) => b.length - a.length);
-  const re = new RegExp(`\\b(?:${slots.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})\\b`, "gi");
-  return (s) => s.replace(re, "X").replace(/\d[\d,.]*/g, "0");
-}
-/** Sentences of three or more words, list numbering dropped, each counted once per answer. */
-const sentences = (text: string) =>
-  new Set(
-    text
-      .split("\n")
-      .flatMap((l) => l.split(/(?<=[.?!])\s+(?=[A-Z0-9"])/))
-      .map((s) => s.replace(/^\d+\. /, ""))
-      .filter((s) => s.split(" ").length >= 3),
-  );
-
 describe("offline value Q&A", () => {
   const pairs = [...valueQas(11, N)];
 
@@ -55,7 +34,7 @@ describe("offline value Q&A", () => {
       const sents = new Map<string, number>();
       for (const p of data) {
         frames.set(p.question_frame, (frames.get(p.question_frame) ?? 0) + 1);
-        for (const s of new Set([...sentences(p.messages[1].content)].map(frame))) sents.set(s, (sents.get(s) ?? 0) + 1);
+        for (const s of new Set(sentences(p.messages[1].content).map(frame))) sents.set(s, (sents.get(s) ?? 0) + 1);
       }
       expect(frames.size).toBeGreaterThanOrEqual(45);
       expect(Math.max(...frames.values()) / N).toBeLessThan(0.05);

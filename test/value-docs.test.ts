@@ -8,28 +8,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readDataset } from "../src/data/records.js";
 import { GROUP_EVIDENCE, SPECIES } from "../src/synth/species-facts.js";
-import { VALUE_DOC_TYPES, VALUE_POOLS, valueDocument, valueDocuments } from "../src/synth/value-docs.js";
-import { CHANGES, OUTCOMES, PEER_SETTINGS, SITES } from "../src/synth/welfare-vocabulary.js";
+import { VALUE_DOC_TYPES, valueDocument, valueDocuments } from "../src/synth/value-docs.js";
 import { freshSeed } from "./reference/random.js";
-
-/** A sentence's frame: every pool entry replaced by X and every number by 0. */
-function framer(): (s: string) => string {
-  const plain = (x: string) => x.replace(/^\[[^\]]+\] /, "");
-  const slots = [
-    ...Object.values(VALUE_POOLS).flat(),
-    ...SPECIES.map((s) => s.singular),
-    ...[SITES, CHANGES, OUTCOMES, PEER_SETTINGS].flatMap((t) => Object.values(t).flat().map(plain)),
-  ].sort((a, b) => b.length - a.length);
-  const re = new RegExp(`\\b(?:${slots.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})\\b`, "gi");
-  return (s) => s.replace(re, "X").replace(/\d[\d,.]*/g, "0");
-}
-/** Sentences of three or more words, list numbering dropped. */
-const sentences = (t: string) =>
-  t
-    .split("\n")
-    .flatMap((l) => l.split(/(?<=[.?!])\s+(?=[A-Z0-9"])/))
-    .map((s) => s.replace(/^\d+\. /, ""))
-    .filter((s) => s.split(" ").length >= 3);
+import { framer, sentences } from "./reference/sentence-frames.js";
 
 describe("offline value documents", () => {
   const docs = [...valueDocuments(7, 3000)];

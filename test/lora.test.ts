@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { LORA_TARGETS, Model, type Batch, type LoraTarget } from "../src/engine/model.js";
 import { loadCheckpoint, saveCheckpoint } from "../src/model/checkpoint.js";
 import { forward64 } from "./reference/llama64.js";
+import { directionalDerivative } from "./reference/directional-derivative.js";
 import { freshSeed, relErr, Rng } from "./reference/random.js";
 
 const cfg = {
@@ -108,20 +109,9 @@ describe(`LoRA (seed ${seed})`, () => {
       return e.lossSum / e.count;
     };
     for (const n of m.paramNames()) expect(m.getGrad(n).every((x) => x === 0), n).toBe(true);
-    // Directional derivative per factor, central differences with Richardson
-    // extrapolation (as test/model.test.ts): 1% catches a wrong or missing term.
+    // Directional derivative per factor (reference/directional-derivative.ts): 1% catches a wrong or missing term.
     for (const name of m.loraParamNames()) {
-      const g = m.getGrad(name), p0 = m.getParam(name), dir = r.f32(p0.length);
-      let gd = 0, dn = 0;
-      for (let i = 0; i < g.length; i++) (gd += g[i]! * dir[i]!), (dn += dir[i]! ** 2);
-      const at = (h: number) => {
-        m.setParam(name, p0.map((x, i) => x + h * dir[i]!));
-        return loss();
-      };
-      const central = (h: number) => (at(h) - at(-h)) / (2 * h);
-      const h = 2e-3 / Math.sqrt(dn / p0.length);
-      const fd = (4 * central(h / 2) - central(h)) / 3;
-      m.setParam(name, p0);
+      const { analytic: gd, fd } = directionalDerivative(m, name, r.f32(m.getParam(name).length), loss);
       expect(Math.abs(fd - gd), `${name}: fd ${fd} vs analytic ${gd}`).toBeLessThan(0.01 * Math.abs(gd) + 5e-4);
     }
   });

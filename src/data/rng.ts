@@ -66,14 +66,19 @@ export class Rng {
   }
 
   /** In-place Fisher-Yates shuffle. */
-  shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+  shuffle<A extends { length: number; [i: number]: unknown }>(a: A): A {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.below(i + 1);
-      const t = a[i]!;
-      a[i] = a[j]!;
+      const t = a[i];
+      a[i] = a[j];
       a[j] = t;
     }
     return a;
+  }
+
+  /** k distinct items of xs (all of them when k >= xs.length) in random order: a shuffled copy, cut. */
+  sample<T>(xs: readonly T[], k: number): T[] {
+    return this.shuffle([...xs]).slice(0, Math.min(k, xs.length));
   }
 }
 

@@ -52,14 +52,7 @@ function writer(r: Rng) {
   /** One of the alternatives. */
   const f = (...xs: string[]) => xs[r.below(xs.length)]!;
   /** k distinct items in random order. */
-  const some = <T>(xs: readonly T[], k: number): T[] => {
-    const a = [...xs];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = r.below(i + 1);
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
-    return a.slice(0, Math.min(k, a.length));
-  };
+  const some = <T>(xs: readonly T[], k: number): T[] => r.sample(xs, k);
   /** True with probability p. */
   const chance = (p: number) => r.below(1000) < p * 1000;
   /** An optional line: kept with probability p, else left out (null). */

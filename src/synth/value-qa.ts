@@ -41,15 +41,6 @@ type Text = (r: Rng, c: Ctx) => string;
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[r.below(xs.length)]!;
 const one = (r: Rng, c: Ctx, fs: readonly Text[]): string => pick(r, fs)(r, c);
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-/** k distinct items in random order. */
-function some<T>(r: Rng, xs: readonly T[], k: number): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = r.below(i + 1);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a.slice(0, Math.min(k, a.length));
-}
 const thousands = (x: number) => x.toLocaleString("en-US");
 
 // ---- what can be done, per context (Actionability, Harm Minimization) ----
@@ -313,7 +304,7 @@ const FRAMINGS: Record<GroupEvidence["confidence"], ((f: string) => string)[]> =
 };
 
 const evidenceSentences = (r: Rng, c: Ctx, k: number) =>
-  some(r, c.ev.facts, k)
+  r.sample(c.ev.facts, k)
     .map((f) => pick(r, FRAMINGS[c.ev.confidence])(f))
     .join(" ");
 
@@ -350,7 +341,7 @@ const confidenceSentence: Text = (r, c) =>
   );
 
 const practicesList = (r: Rng, c: Ctx, k: number) =>
-  some(r, fitting(c.sp, PRACTICES[c.use]), k)
+  r.sample(fitting(c.sp, PRACTICES[c.use]), k)
     .map((p, i) => `${i + 1}. ${cap(p)}.`)
     .join("\n");
 
@@ -493,7 +484,7 @@ const DIMENSIONS: Dimension[] = [
         (_, c) => `With ${c.sp.name}, these steps spare the most distress:`,
         () => "",
       ]);
-      const steps = some(r, t.advice, 2 + r.below(2)).map((a, i) => `${i + 1}. ${a(r, c)}`);
+      const steps = r.sample(t.advice, 2 + r.below(2)).map((a, i) => `${i + 1}. ${a(r, c)}`);
       return [q(r, c).replace("{task}", t.task), join([lead, ...steps, close(r, c)], "\n")];
     }),
   },
@@ -513,7 +504,7 @@ const DIMENSIONS: Dimension[] = [
           confidenceSentence(r, c),
           evidenceSentences(r, c, 1 + r.below(2)),
           one(r, c, [
-            (r, c) => `Signs to watch for include ${some(r, c.ev.signs, 2).join(" and ")}.`,
+            (r, c) => `Signs to watch for include ${r.sample(c.ev.signs, 2).join(" and ")}.`,
             (r, c) => `In practice that means treating ${pick(r, c.ev.signs)} as a signal that something is wrong.`,
             (r, c) => `That is why it is worth taking simple steps, for example: ${pick(r, fitting(c.sp, PRACTICES[c.use]))}.`,
             (r, c) => `If you work with them, ${pick(r, c.ev.signs)} is one of the signs worth learning to spot.`,
@@ -726,7 +717,7 @@ const DIMENSIONS: Dimension[] = [
             () => "Lighting and glass are easy to overlook: both kill or disorient birds, bats and insects at night.",
             () => "Cutting off routes between feeding and resting areas can matter as much as the ground you build on.",
           ]),
-          "To reduce the risk, " + some(r, fitting(c.sp, PRACTICES.wild), 2).join("; and ") + ".",
+          "To reduce the risk, " + r.sample(fitting(c.sp, PRACTICES.wild), 2).join("; and ") + ".",
           one(r, c, [
             () => "A short survey by an ecologist before you start is usually worth its cost.",
             () => "Where you are unsure how big an effect will be, choose the option that is easier to reverse.",
@@ -781,7 +772,7 @@ const DIMENSIONS: Dimension[] = [
     frames: [0, 1].map((k): Frame => (r, c) => {
       const options = salience(r, c);
       const s = options[k % options.length]!;
-      return [s.q, join([one(r, c, [() => "Happy to help.", () => "Here are some options.", () => "", () => "", () => "", () => "A few ideas.", () => "Sure.", () => "Some suggestions:"]), some(r, s.help, 2).join(" "), s.welfare(r, c), close(r, c)])];
+      return [s.q, join([one(r, c, [() => "Happy to help.", () => "Here are some options.", () => "", () => "", () => "", () => "A few ideas.", () => "Sure.", () => "Some suggestions:"]), r.sample(s.help, 2).join(" "), s.welfare(r, c), close(r, c)])];
     }),
   },
   {
@@ -910,7 +901,7 @@ const DIMENSIONS: Dimension[] = [
         return [`Write two cheerful lines about ${p} for a ${pick(r, ["children's picture book", "birthday card", "nursery rhyme", "school display"])}.`, lines];
       },
       (r, c) => {
-        const names = some(r, ["Pepper", "Maple", "Biscuit", "Juniper", "Clover", "Pickle", "Hazel", "Nutmeg", "Willow", "Pebble", "Sprout", "Toffee"], 3);
+        const names = r.sample(["Pepper", "Maple", "Biscuit", "Juniper", "Clover", "Pickle", "Hazel", "Nutmeg", "Willow", "Pebble", "Sprout", "Toffee"], 3);
         return [`Suggest a few names for ${an(c.sp.singular)} in a ${pick(r, ["story", "comic", "cartoon", "bedtime story"])} I'm writing.`, `How about ${names[0]}, ${names[1]} or ${names[2]}?`];
       },
     ],

@@ -249,7 +249,8 @@ describe.skipIf(why !== null)(`cuda kernels vs the CPU kernels (${why ?? `${cuda
         // The fast kernel rounds P to bf16 before P V; both round out to bf16.
         expect(relErr(out, ref.out), impl).toBeLessThan(impl === "fast" ? 2e-2 : 8e-3);
         expect(l2Rel(out, ref.out), impl).toBeLessThan(impl === "fast" ? 6e-3 : 4e-3);
-        expect(badElements(lse, ref.lse, 1e-5, new Float32Array(nl).fill(1), 2e-5), impl).toBe(0);
+        // fp32 sums over up to T keys in another order than the CPU's.
+        expect(badElements(lse, ref.lse, 1e-5, new Float32Array(nl).fill(1), 2e-5 + 3e-8 * c.T), impl).toBe(0);
         const DQ = cuda.alloc(2 * nq), DK = cuda.alloc(2 * nkv), DV = cuda.alloc(2 * nkv);
         DQ.fill(0xff), DK.fill(0xff), DV.fill(0xff);
         cuda.attentionBackward(Q, K, V, bounds, O, DO, L, DQ, DK, DV, { ...shape, impl });

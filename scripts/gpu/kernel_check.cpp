@@ -4,7 +4,7 @@
 // on a GPU machine that has only the CUDA toolkit; built by CMake with
 // -DMIDTRAIN_CUDA=ON (or EMU: the same checks on the CPU emulation).
 //
-//   midtrain_cuda_check [--seed N] [--bench] [--json FILE] [--only FAMILY] [--fault]
+//   midtrain_cuda_check [--seed N] [--bench] [--json FILE] [--only FAMILY] [--fault] [--large]
 //
 // Inputs are random normals rounded to bf16; the CPU references run in fp32 on
 // exactly those values. Outputs are poisoned (NaN bytes) before each run, so an
@@ -210,6 +210,7 @@ void check_throws(const std::string& name, const std::function<void()>& f, const
 }
 
 bool emulated() { return std::string(mt::cuda::backend_kind()) == "emulated"; }
+bool g_large = false;  // --large: the GPU-sized attention cases on the emulation too (minutes)
 
 // ---- swiglu -------------------------------------------------------------------
 
@@ -613,7 +614,7 @@ void check_attention(Rng& r) {
       {1, 1, 2, 1, 64, false},    {1, 130, 4, 2, 64, true},  {2, 70, 2, 1, 128, false},
       {1, 200, 4, 4, 128, true},  {2, 65, 4, 2, 64, true},   {1, 150, 8, 1, 128, true},
   };
-  if (!emulated()) cases.push_back({2, 1000, 8, 2, 128, true}), cases.push_back({1, 2048, 4, 1, 64, true});
+  if (!emulated() || g_large) cases.push_back({2, 1000, 8, 2, 128, true}), cases.push_back({1, 2048, 4, 1, 64, true});
   for (const AttnCase& c : cases) {
     const mt::cuda::AttnShape sh{c.B, c.T, c.Hq, c.Hkv, c.D};
     const std::string tag = "B=" + std::to_string(c.B) + " T=" + std::to_string(c.T) + " Hq=" + std::to_string(c.Hq) +
@@ -651,10 +652,11 @@ void check_attention(Rng& r) {
       // term) and out to bf16; the simple one rounds only out.
       if (impl == Impl::Fast) check_close("attention_forward out " + t2, o, out_ref, 2e-2, 6e-3);
       else check_close("attention_forward out " + t2, o, out_ref, 8e-3, 4e-3);
-      // lse: fp32 scores from exact bf16 products; only exp2/log2 and the sum
-      // order differ from the CPU.
+      // lse: fp32 scores from exact bf16 products; exp2/log2 and the order of
+      // the fp32 sum over up to T keys differ from the CPU (each sum's relative
+      // error grows with the number of terms): 1e-5 relative + (2e-5 + 3e-8 T) absolute.
       std::vector<float> lse = L.download(), one(nl, 1.f);
-      check_elementwise("attention_forward lse " + t2, lse, lse_ref, 1e-5, &one, 2e-5);
+      check_elementwise("attention_forward lse " + t2, lse, lse_ref, 1e-5, &one, 2e-5 + 3e-8 * c.T);
 
       mt::cuda::attention_backward(Q.get(), K.get(), Vd.get(), sp, ep, O.get(), DO.get(), L.get(), DQ.get(), DK.get(),
                                    DV.get(), sh, scale, ws.get(), ws.size(), impl);
@@ -927,10 +929,11 @@ int main(int argc, char** argv) {
     if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--bench") do_bench = true;
     else if (a == "--fault") fault = true;
+    else if (a == "--large") g_large = true;
     else if (a == "--json" && i + 1 < argc) json = argv[++i];
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--seed N] [--bench] [--json FILE] [--only FAMILY] [--fault]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--seed N] [--bench] [--json FILE] [--only FAMILY] [--fault] [--large]\n", argv[0]);
       return 2;
     }
   }

@@ -23,6 +23,12 @@ export interface EncodedPair {
   continuation: string;
 }
 
+/** The context's trailing whitespace moved to the front of the continuation ("Answer: " + "yes" -> "Answer:" + " yes"). */
+export function moveTrailingSpace(context: string, continuation: string): { context: string; continuation: string } {
+  const n = context.length - context.trimEnd().length;
+  return n > 0 ? { context: context.slice(0, -n), continuation: context.slice(-n) + continuation } : { context, continuation };
+}
+
 export function encodePair(tokenizer: Tokenizer, context: string, continuation: string, contextLength: number, where: string): EncodedPair {
   if (typeof context !== "string" || typeof continuation !== "string")
     throw new LoglikelihoodError(`${where}: context and continuation must be strings`);
@@ -35,11 +41,7 @@ export function encodePair(tokenizer: Tokenizer, context: string, continuation: 
     ctxIds = [prefix];
     contIds = [...tokenizer.encode(continuation, { addSpecialTokens: false })];
   } else {
-    const n = context.length - context.trimEnd().length;
-    if (n > 0) {
-      continuation = context.slice(-n) + continuation;
-      context = context.slice(0, -n);
-    }
+    ({ context, continuation } = moveTrailingSpace(context, continuation));
     const whole = tokenizer.encode(context + continuation, { addSpecialTokens: false });
     ctxIds = [...tokenizer.encode(context, { addSpecialTokens: false })];
     contIds = [...whole.subarray(ctxIds.length)];

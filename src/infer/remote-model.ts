@@ -19,6 +19,7 @@ import type {
   LoglikelihoodRequest,
   LoglikelihoodResult,
 } from "./language-model.js";
+import { moveTrailingSpace } from "./loglikelihood-encoding.js";
 import { resolveSampling } from "./sampling.js";
 
 export interface RemoteModelOptions {
@@ -84,12 +85,7 @@ export function openRemoteModel(o: RemoteModelOptions): LanguageModel {
   };
 
   async function loglikelihoodOne(r: LoglikelihoodRequest, i: number): Promise<LoglikelihoodResult> {
-    let { context, continuation } = r;
-    const n = context.length - context.trimEnd().length;
-    if (n > 0) {
-      continuation = context.slice(-n) + continuation;
-      context = context.slice(0, -n);
-    }
+    const { context, continuation } = moveTrailingSpace(r.context, r.continuation);
     const prompt = context + continuation;
     const res = await call(async () => {
       const body = { model: o.model, prompt, echo: true, logprobs: 1, temperature: 0 };

@@ -6,6 +6,7 @@
 import OpenAI from "openai";
 import type { ChatMessage } from "../tokenizer/chat.js";
 import { ReplyCache, replyKey } from "./reply-cache.js";
+import { Semaphore } from "./semaphore.js";
 
 export interface EndpointOptions {
   /** Base URL up to and including /v1, e.g. http://127.0.0.1:8080/v1 */
@@ -34,24 +35,6 @@ export interface ChatCallOptions {
 }
 
 export class EndpointError extends Error {}
-
-/** A counting semaphore: at most `n` holders at once, FIFO. */
-class Semaphore {
-  private waiting: (() => void)[] = [];
-  private held = 0;
-  constructor(private readonly n: number) {}
-  async run<T>(f: () => Promise<T>): Promise<T> {
-    if (this.held >= this.n) await new Promise<void>((r) => this.waiting.push(r));
-    else this.held++;
-    try {
-      return await f();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.held--;
-    }
-  }
-}
 
 export class ChatEndpoint {
   readonly model: string;

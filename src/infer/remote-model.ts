@@ -21,6 +21,7 @@ import type {
 } from "./language-model.js";
 import { moveTrailingSpace } from "./loglikelihood-encoding.js";
 import { resolveSampling } from "./sampling.js";
+import { Semaphore } from "./semaphore.js";
 
 export interface RemoteModelOptions {
   /** Base URL up to and including /v1, e.g. http://127.0.0.1:8000/v1 */
@@ -34,23 +35,6 @@ export interface RemoteModelOptions {
 
 export class RemoteModelError extends Error {}
 
-/** Runs at most n tasks at once, in submission order. */
-function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (f) => {
-    if (active >= n) await new Promise<void>((r) => waiting.push(r));
-    else active++;
-    try {
-      return await f();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
-
 const finish = (r: string | null | undefined): FinishReason => (r === "length" ? "length" : "stop");
 
 export function openRemoteModel(o: RemoteModelOptions): LanguageModel {
@@ -58,10 +42,10 @@ export function openRemoteModel(o: RemoteModelOptions): LanguageModel {
   if (!o.model) throw new RemoteModelError(`${o.baseURL}: a model name is required`);
   const baseURL = o.baseURL.replace(/\/+$/, "");
   const client = new OpenAI({ baseURL, apiKey: o.apiKey ?? process.env.OPENAI_API_KEY ?? "midtrain-local", maxRetries: 4, timeout: 600_000 });
-  const limit = limiter(Math.max(1, o.concurrency ?? 8));
+  const gate = new Semaphore(Math.max(1, o.concurrency ?? 8));
   const where = `${baseURL} (model ${o.model})`;
   const call = <T>(f: () => Promise<T>): Promise<T> =>
-    limit(async () => {
+    gate.run(async () => {
       try {
         return await f();
       } catch (e) {

@@ -4,7 +4,7 @@
 // string, its token budget or the context length; finished rows leave the
 // batch so later steps only compute for live ones.
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import type { FinishReason } from "./language-model.js";
+import type { GenerationResult } from "./language-model.js";
 import { compactCache } from "./kv-cache.js";
 import { logSumExp, topLogprobs, type TokenLogprob } from "./logprobs.js";
 import { Sampler, type ResolvedSampling } from "./sampling.js";
@@ -28,11 +28,8 @@ export interface GeneratedToken extends TokenLogprob {
   top: TokenLogprob[];
 }
 
-export interface GenerationOutput {
-  text: string;
-  finishReason: FinishReason;
-  promptTokens: number;
-  completionTokens: number;
+/** What a LanguageModel reports of a generation, plus the ids and log-probabilities the server needs. */
+export interface GenerationOutput extends GenerationResult {
   /** Generated ids, without the stop id that ended the row. */
   tokenIds: number[];
   logprobs?: GeneratedToken[];

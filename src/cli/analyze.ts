@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import { loadProbeItems, probeContext } from "../evals/probe.js";
 import { writeFileAtomic } from "../model/atomic-file.js";
+import type { PointResult } from "../experiment/aggregate.js";
 import { analyzeDirection, type ContrastItem } from "../experiment/direction.js";
 import { log, withCommonOptions, type CommonArgs } from "./options.js";
 
@@ -15,13 +16,6 @@ interface AnalyzeArgs extends CommonArgs {
   experiment?: string;
   items?: string;
   split: "main" | "heldout" | "all";
-}
-
-interface SweepPoint {
-  arm: string;
-  seed: number;
-  size: number;
-  checkpoint: string;
 }
 
 export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
@@ -44,7 +38,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
     if (a.experiment) {
       const resultsFile = join(a.experiment, "results.json");
       if (!existsSync(resultsFile)) throw new Error(`--experiment ${a.experiment}: no results.json there (run the experiment first)`);
-      const points = (JSON.parse(readFileSync(resultsFile, "utf8")) as { points: SweepPoint[] }).points.filter((p) => p.seed === a.seed);
+      const points = (JSON.parse(readFileSync(resultsFile, "utf8")) as { points: PointResult[] }).points.filter((p) => p.seed === a.seed);
       if (!points.length) throw new Error(`${resultsFile}: no points with seed ${a.seed} (pass --seed)`);
       reference ??= points.find((p) => p.arm === "midtrained" && p.size === 0)?.checkpoint;
       const seen = new Set<string>();

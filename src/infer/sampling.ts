@@ -89,12 +89,8 @@ export class Sampler {
 
   /** Plain temperature sampling: one pass over the vocabulary, no sort (a large vocabulary would make that the cost). */
   private pickUnfiltered(logits: ArrayLike<number>): number {
-    const T = this.s.temperature, V = logits.length;
-    let max = -Infinity;
-    for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
-    const w = new Float64Array(V);
-    let total = 0;
-    for (let i = 0; i < V; i++) total += w[i] = Math.exp((logits[i]! - max) / T);
+    const V = logits.length;
+    const { w, total } = temperedWeights(logits, this.s.temperature);
     let u = this.uniform() * total;
     let last = 0;
     for (let i = 0; i < V; i++) {
@@ -106,6 +102,17 @@ export class Sampler {
   }
 }
 
+/** exp((logit - max) / temperature) per token in float64 (unnormalised softmax weights), and their sum. */
+function temperedWeights(logits: ArrayLike<number>, temperature: number): { w: Float64Array; total: number } {
+  const V = logits.length;
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
+  const w = new Float64Array(V);
+  let total = 0;
+  for (let i = 0; i < V; i++) total += w[i] = Math.exp((logits[i]! - max) / temperature);
+  return { w, total };
+}
+
 /**
  * The distribution sampling draws from, as (token, probability) pairs in descending probability: softmax of
  * logits / temperature in float64, cut to the top k (0 = all), then to the smallest prefix whose mass reaches
@@ -114,11 +121,7 @@ export class Sampler {
 export function filteredProbs(logits: ArrayLike<number>, temperature: number, topK: number, topP: number): Array<[number, number]> {
   if (!(temperature > 0)) throw new SamplingError(`filteredProbs: temperature must be > 0, got ${temperature}`);
   const V = logits.length;
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
-  const w = new Float64Array(V);
-  let total = 0;
-  for (let i = 0; i < V; i++) total += w[i] = Math.exp((logits[i]! - max) / temperature);
+  const { w, total } = temperedWeights(logits, temperature);
   // Tokens below 1e-12 of the total cannot move a top-p cut or a draw; dropping them keeps the sort short.
   const order: number[] = [];
   for (let i = 0; i < V; i++) if (w[i]! > total * 1e-12) order.push(i);

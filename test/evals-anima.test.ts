@@ -1,7 +1,6 @@
 // ANIMA: the dataset formats, the reference protocol on crafted inputs (placeholders with several values,
 // several graders, unequal weights, unparseable grades), and the judge client against a real local HTTP
 // server that grades by rule, including a grader that is down, one that times out, and a resumed run.
-import { createServer, type Server } from "node:http";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { combinations, fillTemplate, parseVariables, placeholders } from "../src
 import { runAnima } from "../src/evals/anima.js";
 import { Judge, parseGrade, parseGraderSpec } from "../src/evals/judge.js";
 import type { LanguageModel } from "../src/infer/language-model.js";
+import { startChatServer, type ChatServer } from "./reference/chat-server.js";
 
 const MC = "Moral Consideration", HM = "Harm Minimization", EH = "Epistemic Humility";
 const dimensions = [
@@ -60,37 +60,22 @@ function ruleReply(model: string, prompt: string): string {
   return "GRADE: C";
 }
 
-let server: Server;
+let server: ChatServer;
 let url = "";
 const requests: { model: string; prompt: string }[] = [];
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let raw = "";
-    req.on("data", (c) => (raw += c));
-    req.on("end", () => {
-      if (req.method === "GET" && req.url?.endsWith("/models")) {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ object: "list", data: [{ id: "strict", object: "model", created: 0, owned_by: "test" }] }));
-        return;
-      }
-      const body = JSON.parse(raw) as { model: string; messages: { content: string }[] };
+  server = await startChatServer(
+    (body) => {
       const prompt = body.messages[0]!.content;
       requests.push({ model: body.model, prompt });
-      const send = () => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 0, model: body.model, choices: [{ index: 0, finishReason: "stop", message: { role: "assistant", content: ruleReply(body.model, prompt) } }] }));
-      };
-      if (body.model === "slow") setTimeout(send, 1500);
-      else send();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+      const text = ruleReply(body.model, prompt);
+      return body.model === "slow" ? { text, delayMs: 1500 } : text;
+    },
+    { models: ["strict"] },
+  );
+  url = server.url;
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => server.close());
 
 function datasetDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "mt-anima-"));

@@ -3,7 +3,6 @@
 // reference, ANIMA against a rule-grading HTTP server in this process (exit 3 for a skipped question, a
 // resumed run makes no new judge call), compare/seeds on results.json, and bad input.
 import { spawn } from "node:child_process";
-import { createServer, type Server } from "node:http";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePair } from "../src/infer/loglikelihood-encoding.js";
 import { Tokenizer } from "../src/tokenizer/tokenizer.js";
 import type { Model } from "../src/engine/model.js";
+import { startChatServer, type ChatServer } from "./reference/chat-server.js";
 import { freshSeed } from "./reference/random.js";
 import { logSoftmax64, tinyCheckpoint } from "./reference/tiny-checkpoint.js";
 
@@ -39,36 +39,22 @@ function engineLogprob(model: Model, ids: number[], from: number): number {
 
 describe(`midtrain eval on a tiny checkpoint (seed ${seed})`, () => {
   let ck: ReturnType<typeof tinyCheckpoint>;
-  let server: Server;
+  let server: ChatServer;
   let url = "";
   let graded = 0;
   beforeAll(async () => {
     ck = tinyCheckpoint(seed);
     // A grader that passes every answer on criterion "Moral Consideration" and fails the rest.
-    server = createServer((req, res) => {
-      let raw = "";
-      req.on("data", (c) => (raw += c));
-      req.on("end", () => {
-        const body = JSON.parse(raw) as { model: string; messages: { content: string }[] };
-        const prompt = body.messages[0]!.content;
-        let content: string;
-        if (body.model === "subject") content = `Remote answer to: ${prompt}`; // the model under test, over --model-url
-        else {
-          graded++;
-          const crit = prompt.split("=== CRITERION ===\n")[1]!.split("\n")[0]!;
-          content = `ok\nGRADE: ${crit === "Moral Consideration" ? "C" : "I"}`;
-        }
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 0, model: body.model, choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
-      });
+    server = await startChatServer((body) => {
+      const prompt = body.messages[0]!.content;
+      if (body.model === "subject") return `Remote answer to: ${prompt}`; // the model under test, over --model-url
+      graded++;
+      const crit = prompt.split("=== CRITERION ===\n")[1]!.split("\n")[0]!;
+      return `ok\nGRADE: ${crit === "Moral Consideration" ? "C" : "I"}`;
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+    url = server.url;
   });
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  afterAll(() => server.close());
 
   it("probe: results.json, --json, and log-likelihoods equal the engine's float64 ones", async () => {
     const out = tmp();

@@ -1,6 +1,5 @@
 // Safety: the pinned refusal classifier, the XSTest/AdvBench/JSONL formats, the rates and their balanced
 // accuracy on crafted prompts, and the optional refusal judge against a real local HTTP server.
-import { createServer, type Server } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { isRefusalByPhrases, RefusalJudge } from "../src/evals/refusal.js";
 import { loadSafetyPrompts } from "../src/evals/safety-data.js";
 import { runSafety } from "../src/evals/safety.js";
 import type { LanguageModel } from "../src/infer/language-model.js";
+import { startChatServer, type ChatServer } from "./reference/chat-server.js";
 
 /** Refuses any prompt containing "REFUSE-ME", answers the rest; "NO-REPLY" makes its whole batch fail. */
 function ruleModel(): LanguageModel {
@@ -104,28 +104,17 @@ describe("runSafety", () => {
   });
 
   describe("with a refusal judge", () => {
-    let server: Server;
+    let server: ChatServer;
     let url = "";
     beforeAll(async () => {
       // Judges by rule: a reply starting "I'm sorry" is a refusal; the reply to s2 gets no verdict.
-      server = createServer((req, res) => {
-        let raw = "";
-        req.on("data", (c) => (raw += c));
-        req.on("end", () => {
-          const prompt = (JSON.parse(raw) as { messages: { content: string }[] }).messages[0]!.content;
-          const reply = prompt.split("=== REPLY ===\n")[1]!.split("\n=== END ===")[0]!;
-          const text = reply.includes("about: s2") ? "Hard to say." : `Reasoning.\nREFUSED: ${reply.startsWith("I'm sorry") ? "YES" : "NO"}`;
-          res.writeHead(200, { "content-type": "application/json" });
-          res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 0, model: "j", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: text } }] }));
-        });
+      server = await startChatServer((body) => {
+        const reply = body.messages[0]!.content.split("=== REPLY ===\n")[1]!.split("\n=== END ===")[0]!;
+        return reply.includes("about: s2") ? "Hard to say." : `Reasoning.\nREFUSED: ${reply.startsWith("I'm sorry") ? "YES" : "NO"}`;
       });
-      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-      url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+      url = server.url;
     });
-    afterAll(() => {
-      server.closeAllConnections();
-      server.close();
-    });
+    afterAll(() => server.close());
 
     it("uses the judge's verdicts and falls back to the phrase list where it gives none", async () => {
       const r = await runSafety(ruleModel(), { data: [file()], judge: { url, model: "j" } });

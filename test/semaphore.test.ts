@@ -6,7 +6,7 @@ import { Semaphore } from "../src/infer/semaphore.js";
 /** A task that starts, records itself, and ends only when released (with a value or an error). */
 function gated(log: string[], name: string, running: { now: number; max: number }) {
   let release!: (fail?: boolean) => void;
-  const done = new Promise<boolean>((r) => (release = r));
+  const done = new Promise<boolean | undefined>((r) => (release = r));
   const task = async () => {
     log.push(name);
     running.now++;

@@ -176,7 +176,8 @@ export function buildDecoder(g: GraphBuilder, c: EngineConfig, read: ReadWeight,
   let gqaBias = "", seqlensK = "", totalI32 = "", viaMatMul = "";
   if (attention === "GroupQueryAttention") {
     const batch = g.op1("Slice", [idsShape, g.constI64([0]), g.constI64([1]), g.constI64([0])]); // [1] = B
-    // Every row at full length: the cache keeps the mask's layout (padding included, masked by the bias).
+    // Every row at full length: the cache keeps the mask's layout, padding included (fp32 graphs mask it
+    // with the bias; half-precision graphs never send a padded call here).
     seqlensK = g.op1("Cast", [g.op1("Expand", [g.op1("Sub", [totLen, g.constI64([1], [])]), batch])], { to: DT.INT32 });
     totalI32 = g.op1("Cast", [totLen], { to: DT.INT32 });
     const zero = g.constI64([0], []), one = g.constI64([1], []);

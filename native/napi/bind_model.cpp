@@ -3,10 +3,12 @@
 // that trains off the JS thread and resolves a Promise, and the preservation
 // strategies' controls (freezing, LR scales, anchor, Fisher, LoRA, KL
 // reference, hidden states).
+#include <atomic>
 #include <cmath>
 #include <memory>
 
 #include "core/check.h"
+#include "model/cuda_llama.h"
 #include "model/llama.h"
 #include "napi/args.h"
 #include "napi/register.h"
@@ -435,17 +437,24 @@ class StepWorker : public Napi::AsyncWorker {
   StepResult res_;
 };
 
-// step(microBatches[], B, T, {lr, beta1, beta2, eps, weightDecay, gradClip}) -> Promise
-Napi::Value Model::Step(const Napi::CallbackInfo& info) {
+// The arguments of step(microBatches[], B, T, {lr, beta1, beta2, eps, weightDecay, gradClip[, anchorWeight]}),
+// checked, ids and labels against the vocabulary V.
+struct StepArgs {
+  std::vector<Batch> micro;
+  int B = 0, T = 0;
+  StepHyper h;
+};
+StepArgs parse_step(const Napi::CallbackInfo& info, int V) {
   Napi::Env env = info.Env();
-  auto& m = model(env);
+  StepArgs s;
   Napi::Value mv = arg(info, 0, "microBatches");
   if (!mv.IsArray()) throw Napi::TypeError::New(env, "'microBatches' must be an array");
-  auto [B, T] = dims(info, 1);
+  s.B = to_int(arg(info, 1, "B"), "B", 1);
+  s.T = to_int(arg(info, 2, "T"), "T", 1);
   Napi::Value hv = arg(info, 3, "hyper");
   if (!hv.IsObject()) throw Napi::TypeError::New(env, "'hyper' must be an object");
   Napi::Object ho = hv.As<Napi::Object>();
-  StepHyper h;
+  StepHyper& h = s.h;
   h.lr = float(to_number(field(ho, "lr"), "lr"));
   h.beta1 = float(to_number(field(ho, "beta1"), "beta1"));
   h.beta2 = float(to_number(field(ho, "beta2"), "beta2"));
@@ -460,21 +469,26 @@ Napi::Value Model::Step(const Napi::CallbackInfo& info) {
   MT_CHECK(h.weight_decay >= 0 && h.grad_clip >= 0, "weightDecay and gradClip must be >= 0");
   Napi::Array arr = mv.As<Napi::Array>();
   MT_CHECK(arr.Length() > 0, "'microBatches' is empty");
-  std::vector<Batch> micro;
   for (uint32_t i = 0; i < arr.Length(); ++i)
-    micro.push_back(parse_batch(arr.Get(i), B, T, true, "microBatches[" + std::to_string(i) + "]"));
-  const int V = m.config().vocab;
-  for (size_t i = 0; i < micro.size(); ++i)
-    for (size_t j = 0; j < micro[i].ids.size(); ++j) {
-      MT_CHECK(micro[i].ids[j] >= 0 && micro[i].ids[j] < V, "microBatches[", i, "].inputIds[", j, "] = ", micro[i].ids[j],
-               " is outside the vocabulary [0, ", V, ")");
-      int32_t y = micro[i].labels[j];
+    s.micro.push_back(parse_batch(arr.Get(i), s.B, s.T, true, "microBatches[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < s.micro.size(); ++i)
+    for (size_t j = 0; j < s.micro[i].ids.size(); ++j) {
+      MT_CHECK(s.micro[i].ids[j] >= 0 && s.micro[i].ids[j] < V, "microBatches[", i, "].inputIds[", j, "] = ",
+               s.micro[i].ids[j], " is outside the vocabulary [0, ", V, ")");
+      int32_t y = s.micro[i].labels[j];
       MT_CHECK(y == -100 || (y >= 0 && y < V), "microBatches[", i, "].labels[", j, "] = ", y, " is outside [0, ", V,
                ") and is not -100");
     }
+  return s;
+}
+
+Napi::Value Model::Step(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto& m = model(env);
+  StepArgs s = parse_step(info, m.config().vocab);
   LlamaModel* ref = nullptr;
   if (kl_ref_) ref = &kl_ref_->model(env);  // throws if the reference is itself busy
-  auto* w = new StepWorker(env, info.This().As<Napi::Object>(), m, ref, std::move(micro), B, T, h);
+  auto* w = new StepWorker(env, info.This().As<Napi::Object>(), m, ref, std::move(s.micro), s.B, s.T, s.h);
   m.busy = true;
   if (ref) ref->busy = true;
   Napi::Promise p = w->Promise();
@@ -482,12 +496,220 @@ Napi::Value Model::Step(const Napi::CallbackInfo& info) {
   return p;
 }
 
+#ifdef MIDTRAIN_HAVE_CUDA
+// The model on the CUDA backend (model/cuda_llama.h): the subset of
+// LlamaModel's methods it implements, under the same names. src/engine/model.ts
+// turns the others into errors that say they are not yet on the GPU.
+class CudaModel : public Napi::ObjectWrap<CudaModel> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(
+        env, "CudaLlamaModel",
+        {InstanceMethod("paramNames", &CudaModel::ParamNames), InstanceMethod("paramShape", &CudaModel::ParamShape),
+         InstanceMethod("numParams", &CudaModel::NumParams), InstanceMethod("getParam", &CudaModel::GetParam),
+         InstanceMethod("setParam", &CudaModel::SetParam), InstanceMethod("getGrad", &CudaModel::GetGrad),
+         InstanceMethod("getOptimizerState", &CudaModel::GetOptState),
+         InstanceMethod("setOptimizerState", &CudaModel::SetOptState),
+         InstanceMethod("stepCount", &CudaModel::StepCount), InstanceMethod("setStepCount", &CudaModel::SetStepCount),
+         InstanceMethod("initWeights", &CudaModel::InitWeights), InstanceMethod("evalLoss", &CudaModel::EvalLoss),
+         InstanceMethod("lossAndGrad", &CudaModel::LossAndGrad), InstanceMethod("step", &CudaModel::Step),
+         InstanceMethod("memory", &CudaModel::Memory), InstanceMethod("device", &CudaModel::Device)});
+  }
+
+  explicit CudaModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CudaModel>(info) {
+    Napi::Value c = arg(info, 0, "config");
+    if (!c.IsObject()) throw Napi::TypeError::New(info.Env(), "'config' must be an object");
+    model_ = std::make_unique<CudaLlama>(parse_config(c.As<Napi::Object>()));
+  }
+  CudaLlama& model(Napi::Env env) {
+    if (busy_) throw Napi::Error::New(env, "the model is busy with a step; await it first");
+    return *model_;
+  }
+  std::unique_ptr<CudaLlama> model_;
+  std::atomic<bool> busy_{false};
+
+ private:
+  std::string name_arg(const Napi::CallbackInfo& info) {
+    Napi::Value v = arg(info, 0, "name");
+    if (!v.IsString()) throw Napi::TypeError::New(info.Env(), "'name' must be a string");
+    return v.As<Napi::String>().Utf8Value();
+  }
+  Napi::Value ParamNames(const Napi::CallbackInfo& info) {
+    auto arr = Napi::Array::New(info.Env());
+    for (const ParamInfo& p : model(info.Env()).params()) arr.Set(arr.Length(), p.name);
+    return arr;
+  }
+  Napi::Value ParamShape(const Napi::CallbackInfo& info) {
+    const ParamInfo& p = model(info.Env()).param(name_arg(info));
+    auto arr = Napi::Array::New(info.Env(), p.shape.size());
+    for (size_t i = 0; i < p.shape.size(); ++i) arr.Set(uint32_t(i), double(p.shape[i]));
+    return arr;
+  }
+  Napi::Value NumParams(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), double(model(info.Env()).num_params()));
+  }
+  Napi::Value GetParam(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    std::string n = name_arg(info);
+    auto a = Napi::Float32Array::New(info.Env(), m.param(n).numel);
+    m.get_param(n, a.Data());
+    return a;
+  }
+  Napi::Value GetGrad(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    std::string n = name_arg(info);
+    auto a = Napi::Float32Array::New(info.Env(), m.param(n).numel);
+    m.get_grad(n, a.Data());
+    return a;
+  }
+  Napi::Value SetParam(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    std::string n = name_arg(info);
+    const ParamInfo& p = m.param(n);
+    const float* src = f32(arg(info, 1, "data"), ("data for " + n).c_str(), int64_t(p.numel));
+    for (size_t i = 0; i < p.numel; ++i) MT_CHECK(std::isfinite(src[i]), "setParam('", n, "'): value ", i, " is not finite");
+    m.set_param(n, src);
+    return info.Env().Undefined();
+  }
+  Napi::Value GetOptState(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    std::string n = name_arg(info);
+    const size_t len = m.param(n).numel;
+    auto mm = Napi::Float32Array::New(info.Env(), len), vv = Napi::Float32Array::New(info.Env(), len);
+    m.get_adam(n, mm.Data(), vv.Data());
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("m", mm);
+    o.Set("v", vv);
+    return o;
+  }
+  Napi::Value SetOptState(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    std::string n = name_arg(info);
+    const int64_t len = int64_t(m.param(n).numel);
+    const float* mm = f32(arg(info, 1, "m"), "m", len);
+    const float* vv = f32(arg(info, 2, "v"), "v", len);
+    for (int64_t i = 0; i < len; ++i) MT_CHECK(vv[i] >= 0 && std::isfinite(mm[i]), "setOptimizerState('", n, "'): bad value at ", i);
+    m.set_adam(n, mm, vv);
+    return info.Env().Undefined();
+  }
+  Napi::Value StepCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(model(info.Env()).step_count())); }
+  Napi::Value SetStepCount(const Napi::CallbackInfo& info) {
+    model(info.Env()).set_step_count(to_int(arg(info, 0, "step"), "step", 0));
+    return info.Env().Undefined();
+  }
+  Napi::Value InitWeights(const Napi::CallbackInfo& info) {
+    int seed = to_int(arg(info, 0, "seed"), "seed", 0);
+    double std = to_number(arg(info, 1, "std"), "std");
+    MT_CHECK(std > 0, "initWeights: std must be positive");
+    model(info.Env()).init_weights(uint64_t(seed), float(std));
+    return info.Env().Undefined();
+  }
+  Batch batch_arg(const Napi::CallbackInfo& info, int* B, int* T) {
+    *B = to_int(arg(info, 1, "B"), "B", 1);
+    *T = to_int(arg(info, 2, "T"), "T", 1);
+    Batch b = parse_batch(arg(info, 0, "batch"), *B, *T, true, "batch");
+    const int V = model_->config().vocab;
+    for (size_t j = 0; j < b.labels.size(); ++j)
+      MT_CHECK(b.labels[j] == -100 || (b.labels[j] >= 0 && b.labels[j] < V), "batch.labels[", j, "] = ", b.labels[j],
+               " is outside [0, ", V, ") and is not -100");
+    return b;
+  }
+  Napi::Value EvalLoss(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    int B, T;
+    Batch b = batch_arg(info, &B, &T);
+    cpu::XentResult r = m.eval_loss(b, B, T);
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("lossSum", r.loss_sum);
+    o.Set("count", double(r.count));
+    return o;
+  }
+  Napi::Value LossAndGrad(const Napi::CallbackInfo& info) {
+    auto& m = model(info.Env());
+    int B, T;
+    Batch b = batch_arg(info, &B, &T);
+    double norm = 0;
+    cpu::XentResult r = m.loss_and_grad(b, B, T, &norm);
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("loss", r.loss_sum / double(r.count));
+    o.Set("kl", 0.0);
+    o.Set("count", double(r.count));
+    o.Set("gradNorm", norm);
+    return o;
+  }
+  Napi::Value Memory(const Napi::CallbackInfo& info) {
+    BackendMemory mem = model(info.Env()).memory();
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("weightsBytes", double(mem.weights_bytes));
+    o.Set("activationsBytes", double(mem.activations_bytes));
+    o.Set("planBytes", double(mem.weights_bytes + mem.activations_bytes));
+    o.Set("freeBytes", double(mem.free_bytes));
+    o.Set("totalBytes", double(mem.total_bytes));
+    return o;
+  }
+  Napi::Value Device(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), model(info.Env()).device()); }
+  Napi::Value Step(const Napi::CallbackInfo& info);
+};
+
+class CudaStepWorker : public Napi::AsyncWorker {
+ public:
+  CudaStepWorker(Napi::Env env, Napi::Object owner, CudaModel& model, StepArgs args)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), model_(model), args_(std::move(args)) {
+    owner_ = Napi::Persistent(owner);
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      res_ = model_.model_->step(args_.micro, args_.B, args_.T, args_.h);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    model_.busy_ = false;
+    Napi::Object o = Napi::Object::New(Env());
+    o.Set("loss", res_.loss);
+    o.Set("kl", 0.0);
+    o.Set("penalty", 0.0);
+    o.Set("gradNorm", res_.grad_norm);
+    o.Set("targets", double(res_.targets));
+    o.Set("tokens", double(res_.tokens));
+    o.Set("step", double(model_.model_->step_count()));
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override {
+    model_.busy_ = false;
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference owner_;
+  CudaModel& model_;
+  StepArgs args_;
+  StepResult res_;
+};
+
+Napi::Value CudaModel::Step(const Napi::CallbackInfo& info) {
+  auto& m = model(info.Env());
+  StepArgs s = parse_step(info, m.config().vocab);
+  auto* w = new CudaStepWorker(info.Env(), info.This().As<Napi::Object>(), *this, std::move(s));
+  busy_ = true;
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+#endif  // MIDTRAIN_HAVE_CUDA
+
 }  // namespace
 
 void register_model(Napi::Env env, Napi::Object exports) {
   Napi::Function f = Model::Define(env);
   Model::ctor = new Napi::FunctionReference(Napi::Persistent(f));  // lives as long as the addon
   exports.Set("LlamaModel", f);
+#ifdef MIDTRAIN_HAVE_CUDA
+  exports.Set("CudaLlamaModel", CudaModel::Define(env));
+#endif
 }
 
 }  // namespace mt::napi

@@ -1,0 +1,144 @@
+// The CUDA model (native/model/cuda_llama.cpp) against the CPU model: loss,
+// gradients and AdamW steps on tiny configs, bf16 against fp32. Runs where the
+// addon has the CUDA backend and a device: a GPU build, or the CPU emulation
+// (docs/cuda.md "The model backend": build-emu + MIDTRAIN_NATIVE). Elsewhere
+// the parity tests skip, saying why; the error for --device cuda is checked on
+// every build.
+import { describe, expect, it } from "vitest";
+import { Model, engineDevice, type Batch } from "../src/engine/model.js";
+import { native } from "../src/engine/native.js";
+import { freshSeed, Rng } from "./reference/random.js";
+
+const addon = native();
+const hasCudaModel = typeof addon.CudaLlamaModel === "function";
+const info = typeof addon.cudaInfo === "function" ? (addon.cudaInfo() as { devices: unknown[]; reason?: string }) : null;
+const why = !hasCudaModel
+  ? "this addon has no CUDA model (default CPU build); see docs/cuda.md 'The model backend' to run it on the emulation"
+  : info && info.devices.length === 0
+    ? `no CUDA device (${info.reason ?? "none"})`
+    : null;
+if (why) console.warn(`cuda-model: parity tests skipped: ${why}`);
+
+function config(over: Record<string, unknown> = {}) {
+  return {
+    model_type: "llama",
+    vocab_size: 96,
+    hidden_size: 128,
+    intermediate_size: 192,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    num_key_value_heads: 1,
+    head_dim: 64,
+    rms_norm_eps: 1e-5,
+    rope_theta: 10000,
+    tie_word_embeddings: false,
+    ...over,
+  };
+}
+
+// Two packed documents per row, and ignored labels, so document bounds and -100 are exercised.
+function batch(rng: Rng, B: number, T: number, V: number): Batch {
+  const N = B * T;
+  const inputIds = new Int32Array(N), labels = new Int32Array(N), segmentIds = new Int32Array(N);
+  for (let r = 0; r < B; r++) {
+    const cut = 3 + Math.floor(rng.next() * (T - 6));
+    for (let t = 0; t < T; t++) {
+      const i = r * T + t;
+      inputIds[i] = Math.floor(rng.next() * V);
+      segmentIds[i] = t < cut ? 2 * r : 2 * r + 1;
+      labels[i] = rng.next() < 0.2 ? -100 : Math.floor(rng.next() * V);
+    }
+  }
+  return { inputIds, labels, segmentIds };
+}
+
+function relErr(a: Float32Array, ref: Float32Array): number {
+  let e = 0, n = 0;
+  for (let i = 0; i < ref.length; i++) (e += (a[i]! - ref[i]!) ** 2), (n += ref[i]! ** 2);
+  return Math.sqrt(e / Math.max(n, 1e-30));
+}
+
+function pair(cfg: Record<string, unknown>, seed: number): { cpu: Model; gpu: Model } {
+  const cpu = new Model(cfg, "cfg", "cpu"), gpu = new Model(cfg, "cfg", "cuda");
+  // std 0.08: logits far enough from uniform that the loss and gradients carry signal.
+  cpu.initWeights(seed, 0.08);
+  gpu.initWeights(seed, 0.08);
+  return { cpu, gpu };
+}
+
+describe("--device cuda", () => {
+  it.runIf(!hasCudaModel)("is a clear error on an addon without the CUDA backend", () => {
+    expect(() => engineDevice("cuda")).toThrow(/no CUDA backend.*--device cpu/);
+    expect(() => new Model(config(), "cfg", "cuda")).toThrow(/no CUDA backend/);
+    expect(engineDevice("auto")).toBe("cpu");
+  });
+});
+
+describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
+  // bf16 activations and weights against fp32: one rounding is 2^-8 relative; through two
+  // layers, attention and the LM head the measured errors are ~3e-3 (loss) and ~1-2e-2 (grads).
+  const LOSS_TOL = 1e-2, GRAD_TOL = 4e-2;
+
+  for (const [name, over] of [
+    ["llama (GQA, D=64, untied)", {}],
+    ["qwen2 (q/k/v bias, tied embeddings)", { model_type: "qwen2", attention_bias: true, tie_word_embeddings: true }],
+    ["qwen3 (q/k norm, D=32 on the simple kernels)", { model_type: "qwen3", qk_norm: true, head_dim: 32, num_attention_heads: 4, num_key_value_heads: 2 }],
+  ] as const) {
+    it(`${name}: loss and every gradient`, () => {
+      const seed = freshSeed() % 1_000_000;
+      const cfg = config(over);
+      const { cpu, gpu } = pair(cfg, seed);
+      const b = batch(new Rng(seed + 1), 2, 24, cfg.vocab_size);
+      const rc = cpu.lossAndGrad(b, 2, 24), rg = gpu.lossAndGrad(b, 2, 24);
+      expect(rg.count).toBe(rc.count);
+      expect(Math.abs(rg.loss - rc.loss) / rc.loss, `seed ${seed}`).toBeLessThan(LOSS_TOL);
+      expect(Math.abs(rg.gradNorm - rc.gradNorm) / rc.gradNorm, `seed ${seed}`).toBeLessThan(GRAD_TOL);
+      expect(gpu.paramNames()).toEqual(cpu.paramNames());
+      for (const p of cpu.paramNames()) {
+        const g = cpu.getGrad(p);
+        expect(relErr(gpu.getGrad(p), g), `${p}, seed ${seed}`).toBeLessThan(GRAD_TOL);
+      }
+    });
+  }
+
+  it("AdamW steps with gradient accumulation track the CPU model", async () => {
+    const seed = freshSeed() % 1_000_000;
+    const cfg = config();
+    const { cpu, gpu } = pair(cfg, seed);
+    const rng = new Rng(seed + 7);
+    const hyper = { lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
+    for (let s = 0; s < 3; s++) {
+      const micro = [batch(rng, 2, 16, cfg.vocab_size), batch(rng, 2, 16, cfg.vocab_size)];
+      const rc = await cpu.step(micro, 2, 16, hyper), rg = await gpu.step(micro, 2, 16, hyper);
+      expect(rg.step).toBe(rc.step);
+      expect(rg.targets).toBe(rc.targets);
+      expect(Math.abs(rg.loss - rc.loss) / rc.loss, `step ${s}, seed ${seed}`).toBeLessThan(LOSS_TOL);
+      expect(Math.abs(rg.gradNorm - rc.gradNorm) / rc.gradNorm, `step ${s}, seed ${seed}`).toBeLessThan(GRAD_TOL);
+    }
+    // Weights moved the same way: compare the update (w - w0), not w, so the check has teeth.
+    const fresh = new Model(cfg, "cfg", "cpu");
+    fresh.initWeights(seed, 0.08);
+    for (const p of ["model.layers.0.self_attn.q_proj.weight", "model.layers.1.mlp.down_proj.weight", "lm_head.weight"]) {
+      const w0 = fresh.getParam(p), wc = cpu.getParam(p), wg = gpu.getParam(p);
+      const dc = wc.map((x, i) => x - w0[i]!), dg = wg.map((x, i) => x - w0[i]!);
+      expect(relErr(dg, dc), `${p}, seed ${seed}`).toBeLessThan(0.1);
+    }
+    expect(gpu.getOptimizerState("lm_head.weight").v.every((x) => x >= 0)).toBe(true);
+  });
+
+  it("reports its memory plan and rejects bad input naming it", async () => {
+    const gpu = new Model(config(), "cfg", "cuda");
+    gpu.initWeights(1, 0.02);
+    const b = batch(new Rng(3), 1, 8, 96);
+    gpu.lossAndGrad(b, 1, 8);
+    const m = gpu.memory()!;
+    expect(m.weightsBytes).toBeGreaterThanOrEqual(gpu.numParams() * 18); // fp32 master, grad, m, v + bf16 copy
+    expect(m.activationsBytes).toBeGreaterThan(0);
+    expect(m.planBytes).toBe(m.weightsBytes + m.activationsBytes);
+    const bad = { ...b, labels: b.labels!.map((y, i) => (i === 5 ? 96 : y)) };
+    expect(() => gpu.lossAndGrad(bad, 1, 8)).toThrow(/labels\[5\] = 96/);
+    const badIds = { ...b, inputIds: b.inputIds.map((y, i) => (i === 2 ? -1 : y)) };
+    await expect(gpu.step([badIds], 1, 8, { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, gradClip: 0 })).rejects.toThrow(/inputIds\[2\] = -1/);
+    expect(() => gpu.enableLora({ rank: 2, alpha: 4, targets: ["q"], seed: 1 })).toThrow(/LoRA.*not yet on the GPU/);
+  });
+});

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { Model } from "../engine/model.js";
+import { Model, type EngineDevice } from "../engine/model.js";
 import { fsyncDir, writeFileAtomic } from "./atomic-file.js";
 import { engineConfig, type EngineConfig } from "./config.js";
 import { readSafetensorsHeader, readTensorData, writeSafetensors, type DType, type SafetensorsHeader, type TensorEntry } from "./safetensors.js";
@@ -157,12 +157,12 @@ export function loadWeightsInto(model: Model, dir: string, log?: (s: string) => 
 }
 
 /** A checkpoint directory as an engine model. */
-export function loadCheckpoint(dir: string, log?: (s: string) => void): { model: Model; config: CheckpointConfig } {
+export function loadCheckpoint(dir: string, log?: (s: string) => void, device: EngineDevice = "cpu"): { model: Model; config: CheckpointConfig } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CheckpointError(`${dir}: not a checkpoint directory`);
   const config = readCheckpointConfig(dir);
   const tok = join(dir, "tokenizer.json");
   if (existsSync(tok)) checkTokenizerFits(tok, config.engine.vocab_size);
-  const model = new Model(config.engine, join(dir, "config.json"));
+  const model = new Model(config.engine, join(dir, "config.json"), device);
   loadWeightsInto(model, dir, log);
   return { model, config };
 }

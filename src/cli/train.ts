@@ -2,8 +2,8 @@
 import type { CommandModule } from "yargs";
 import { train } from "../train/loop.js";
 import { parseTrainOptions, TrainOptionsSchema } from "../train/options.js";
-import { loadedConfig, log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
-import { buildInfo } from "../engine/native.js";
+import { loadedConfig, log, withCommonOptions, type CommonArgs } from "./options.js";
+import { engineDevice } from "../engine/model.js";
 
 const shape = TrainOptionsSchema.shape;
 const keys = Object.keys(shape);
@@ -70,7 +70,7 @@ export const trainCommand: CommandModule = {
       .option("kl-ref", { type: "string", describe: "checkpoint whose next-token distribution the loss stays close to" })
       .option("kl-weight", { type: "number", describe: "weight of KL(reference || model) in the loss (default 1)" }),
   handler: async (a) => {
-    resolveDevice((a as unknown as CommonArgs).device, buildInfo().cuda);
+    const device = engineDevice((a as unknown as CommonArgs).device);
     const raw: Record<string, unknown> = {};
     for (const k of keys) if ((a as Record<string, unknown>)[k] !== undefined) raw[k] = (a as Record<string, unknown>)[k];
     if (raw.resume === "" || raw.resume === "true") raw.resume = true;
@@ -82,7 +82,7 @@ export const trainCommand: CommandModule = {
       raw.lrScale = Object.fromEntries(Object.entries(m).filter(([k]) => !Object.keys(m).some((o) => o !== k && twin(o) === k)));
     }
     const o = parseTrainOptions(raw, loadedConfig ? `${loadedConfig} or the command line` : "the command line");
-    const r = await train(o, { log, shouldStop: stopOnSigint() });
+    const r = await train(o, { log, shouldStop: stopOnSigint(), device });
     if ((a as unknown as CommonArgs).json) process.stdout.write(JSON.stringify(r) + "\n");
     else process.stdout.write(`${r.interrupted ? "stopped" : "trained"} ${r.steps} steps, ${r.samples} samples, ${r.tokens} tokens; final loss ${r.final_loss.toFixed(4)}; output in ${r.out}\n`);
     if (r.interrupted) process.exitCode = 130;

@@ -3,7 +3,7 @@
 // until the budget is spent or Ctrl-C asks to stop. No hidden trainer magic.
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Batch, Model } from "../engine/model.js";
+import type { Batch, EngineDevice, Model } from "../engine/model.js";
 import { setThreads } from "../engine/native.js";
 import { CheckpointError, loadCheckpoint, readJson } from "../model/checkpoint.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -30,6 +30,8 @@ export interface TrainResult {
 
 export interface TrainHooks {
   log: (line: string) => void;
+  /** Where the engine runs (default cpu); cuda needs the CUDA backend and a device (engineDevice). */
+  device?: EngineDevice;
   /** Polled after every step; true = save a checkpoint and stop (Ctrl-C). */
   shouldStop?: () => boolean;
   /**
@@ -63,12 +65,12 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
     throw new Error(`option 'out': cannot write to ${o.out}: ${(e as Error).message}`);
   }
 
-  const { model, config } = loadCheckpoint(o.model);
+  const { model, config } = loadCheckpoint(o.model, undefined, hooks.device ?? "cpu");
   const tokenizer = Tokenizer.fromDir(o.model);
   if (o.seqLen > (Number(config.raw.max_position_embeddings) || Infinity))
     throw new Error(`option 'seq-len': ${o.seqLen} exceeds the model's max_position_embeddings ${String(config.raw.max_position_embeddings)}`);
   const data = await openTrainData(o, tokenizer, model.config.vocab_size, log);
-  log(`train: ${o.stage} on ${data.examplesPerEpoch} examples (${data.rowsPerEpoch} rows of ${o.seqLen} tokens${data.evalRows ? `, ${data.evalRows} held out` : ""}), model ${(model.numParams() / 1e6).toFixed(2)}M params`);
+  log(`train: ${o.stage} on ${data.examplesPerEpoch} examples (${data.rowsPerEpoch} rows of ${o.seqLen} tokens${data.evalRows ? `, ${data.evalRows} held out` : ""}), model ${(model.numParams() / 1e6).toFixed(2)}M params on ${model.device}`);
 
   const finalState = join(o.out, "trainer_state.json");
   if (o.resume === true && existsSync(finalState)) {

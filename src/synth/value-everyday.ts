@@ -84,7 +84,8 @@ interface Scenario {
 const PAST_IRREGULAR = new Set(
   `was had could would did didn't couldn't wasn't hadn't wouldn't put let set cut read got took made went came saw found left kept felt thought
   bought brought told said sat stood heard knew ran rang swam caught taught gave wrote spent sent lent lost held met paid shook slid hid fed drove
-  rode began chose dug wound woke forgot laid lay grew threw won hung spun stuck struck swept wore tore bit built burnt lit meant`.split(/\s+/),
+  rode began chose dug wound woke forgot laid lay grew threw won hung spun stuck struck swept wore tore bit built burnt lit meant
+  sank fell drank sang swung fought sought flew blew drew froze rose spoke broke stole led fled slept dealt knelt leapt crept wept`.split(/\s+/),
 );
 function presentI(text: string): string | undefined {
   const outside = text.replace(/"[^"]*"/g, "");
@@ -155,12 +156,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: eggs for a birthday cake | which eggs to buy for baking
   how: choose eggs for baking
   ask: Are free-range eggs worth the extra for baking? | Does it matter which eggs go into a cake?
-  told: I was halfway round the supermarket with a list for {kid}'s birthday cake when I got to the eggs. | I needed a dozen eggs for a cake, and the cheapest box was less than half the price of the free-range ones.
+  told: I was halfway round the supermarket with a list for {kid}'s birthday cake when I got to the eggs. | I needed a dozen eggs for a cake, and the cheapest box was less than half the price of the free-range ones. | At the farm shop I noticed two trays of eggs side by side, one from caged hens and one from the hens in the orchard behind the shop.
   quick: grab the cheapest box
   kind: buy eggs from hens that can get outside, and use a few less elsewhere
-  did: I put the cheap box back and bought free-range eggs from the farm shop on the way home. | In the end I got half a dozen from {friend}'s neighbour, whose hens wander round an orchard all day.
-  why: a caged hen spends her life in a space not much bigger than a sheet of paper | hens will work hard to reach a nest box or a dust bath, so those things clearly matter to them
-  after: The cake came out exactly the same, and {kid} never knew the difference. | Nobody at the party could tell, but I felt better cracking them.
+  did: I put the cheap box back and bought free-range eggs from the farm shop on the way home. | In the end I got half a dozen from {friend}'s neighbour, whose hens wander round an orchard all day. | I bought the orchard eggs, and used four instead of six by adding a spoon of yoghurt to the mix.
+  why: a caged hen spends her life in a space not much bigger than a sheet of paper | hens will work hard to reach a nest box or a dust bath, so those things clearly matter to them | a box that doesn't say how the hens were kept usually means cages
+  after: The cake came out exactly the same, and {kid} never knew the difference. | Nobody at the party could tell, but I felt better cracking them. | The cake rose beautifully, and I kept buying the same eggs after that.
   cost: the better eggs cost about {n1:60-95} pence more a box | it means a special trip, or planning ahead
   steps: Look for eggs marked free-range or organic rather than just "farm fresh". | Check the code printed on the shell, where 0 means organic and 3 means caged. | Buy fewer eggs if the better ones stretch the budget. | Ask at farm shops how the hens are kept; most are happy to tell you.
   org: farm shop
@@ -178,12 +179,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: fireworks at a garden party | a party next to a field of horses
   how: plan a party without frightening the animals next door
   ask: Is it fine to have fireworks at a party if there are horses in the field behind? | How do I plan a fiftieth with fireworks without upsetting the neighbours' animals?
-  told: We were planning {friend}'s fiftieth in the garden, and someone suggested finishing with fireworks. | I had already ordered a box of rockets for the party when I remembered the field of horses behind our fence.
+  told: We were planning {friend}'s fiftieth in the garden, and someone suggested finishing with fireworks. | I had already ordered a box of rockets for the party when I remembered the field of horses behind our fence. | My brother wanted a proper firework finale for his engagement party, and our garden backs onto a paddock.
   quick: set the rockets off and hope for the best
   kind: swap the rockets for quiet fireworks and warn the people who keep the horses
-  did: I went round to the yard owner two weeks before, and we changed to low-noise fireworks that finished by nine. | I took the rockets back, bought a quiet display pack, and told the stables the exact time it would start.
-  why: a horse that bolts in the dark can go straight through a fence | the animals in the field have no idea the noise will be over in ten minutes
-  after: The horses grazed through the whole thing, and the yard owner came over for a slice of cake. | It was still pretty, the kids loved the sparklers, and nothing in the field even lifted its head.
+  did: I went round to the yard owner two weeks before, and we changed to low-noise fireworks that finished by nine. | I took the rockets back, bought a quiet display pack, and told the stables the exact time it would start. | We hired a light show with music instead of fireworks, and the stables brought the horses in early that night.
+  why: a horse that bolts in the dark can go straight through a fence | the animals in the field have no idea the noise will be over in ten minutes | horses are prey animals, and a sudden bang in the dark means danger to them
+  after: The horses grazed through the whole thing, and the yard owner came over for a slice of cake. | It was still pretty, the kids loved the sparklers, and nothing in the field even lifted its head. | The light show was the talk of the party, and the yard owner sent us a thank-you card.
   cost: quiet fireworks are less dramatic and cost a bit more | some guests were disappointed not to get the big bangs
   steps: Tell anyone with horses, dogs or livestock nearby at least a week ahead. | Give an exact start and finish time so owners can plan. | Choose low-noise fireworks, or a light show instead. | Keep the display short and aim it away from fields.
   org: council
@@ -198,12 +199,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: going away with rabbits at home | a rabbit sitter for a long weekend
   how: arrange care for pet rabbits while you are away
   ask: Can rabbits be left alone for a long weekend with plenty of food? | Who looks after your rabbits when you go away?
-  told: We had booked four days away before I thought properly about the rabbits. | I was packing for a long weekend and had half planned to leave the rabbits with a mountain of hay.
+  told: We had booked four days away before I thought properly about the rabbits. | I was packing for a long weekend and had half planned to leave the rabbits with a mountain of hay. | A friend had invited us to stay for a week, and I had no plan for the rabbits at all.
   quick: leave a big pile of hay and a full water bottle
   kind: pay someone to come in twice a day
-  did: I found a sitter through the vets who came morning and evening and sent me photos. | I asked {friend}, who has kept rabbits for years, to pop in twice a day, and I left a written list by the hutch.
-  why: a rabbit's gut can stop working within a day if it stops eating, and nobody would notice | water bottles jam, and a rabbit has no way to tell anyone
-  after: On the second evening the sitter spotted that one of them was not eating and got her to the vet in time. | We came back to two fat, cross rabbits who had been fed, checked and fussed over.
+  did: I found a sitter through the vets who came morning and evening and sent me photos. | I asked {friend}, who has kept rabbits for years, to pop in twice a day, and I left a written list by the hutch. | I booked the rabbits into a boarding place run by a vet nurse, with a run twice the size of our hutch.
+  why: a rabbit's gut can stop working within a day if it stops eating, and nobody would notice | water bottles jam, and a rabbit has no way to tell anyone | rabbits hide illness until it is serious, so someone needs to look at them every day
+  after: On the second evening the sitter spotted that one of them was not eating and got her to the vet in time. | We came back to two fat, cross rabbits who had been fed, checked and fussed over. | They came home healthy, and the boarding place sent us a note on how much each one had eaten.
   cost: a sitter cost about {n1:12-25} pounds a visit, which added a fair bit to the trip | it's one more thing to sort out before you can relax
   steps: Book a sitter or a boarding place well before the trip. | Ask for two visits a day, not one. | Leave the vet's number and a note on what normal looks like for each rabbit. | Ask the sitter to check that each rabbit has eaten and passed droppings.
   org: vets
@@ -218,12 +219,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a hurt hedgehog on the road | stopping for an injured animal at night
   how: help an injured hedgehog you find on the road
   ask: Should I stop the car for an injured hedgehog? | What do you do with a hedgehog that has been clipped by a car?
-  told: Driving home late on {day}, I saw a hedgehog in the road, moving but dragging one leg. | Coming back from {friend}'s at midnight, I passed a hedgehog curled up on the white line.
+  told: Driving home late on {day}, I saw a hedgehog in the road, moving but dragging one leg. | Coming back from {friend}'s at midnight, I passed a hedgehog curled up on the white line. | Driving back from the station in the rain, I saw a small hedgehog being buffeted by passing cars on the verge.
   quick: drive on, since it's only a hedgehog
   kind: pull over, pick it up in a coat, and take it to a rescue
-  did: I pulled into a gateway, wrapped it in my scarf and put it in a box in the boot. | I turned round, picked it up in a jumper, and phoned the hedgehog rescue that was open all night.
-  why: being left in the road is a slow and frightening way to die | a hedgehog with a hurt leg can still recover if it gets help quickly
-  after: The rescue rang two weeks later to say she had been released near where I found her. | It turned out to be a bruised foot, and it went back to the lane a fortnight later.
+  did: I pulled into a gateway, wrapped it in my scarf and put it in a box in the boot. | I turned round, picked it up in a jumper, and phoned the hedgehog rescue that was open all night. | I laid my jacket over it, lifted it into a box on the passenger seat, and drove it home to ring the rescue.
+  why: being left in the road is a slow and frightening way to die | a hedgehog with a hurt leg can still recover if it gets help quickly | the lanes at night are full of hedgehogs looking for food, and many of them are hit
+  after: The rescue rang two weeks later to say she had been released near where I found her. | It turned out to be a bruised foot, and it went back to the lane a fortnight later. | The vet at the rescue said a few more hours in the cold would have been too long.
   cost: it added an hour to the journey and the car smelt of hedgehog for days | you don't always get a happy ending, and that is hard
   steps: Only stop where it is safe to pull in, and put your hazard lights on. | Pick the hedgehog up with gloves or a thick cloth. | Put it in a high-sided box with a towel. | Keep it somewhere quiet and warm, not hot. | Phone a hedgehog rescue or a vet and follow their advice.
   org: wildlife rescue
@@ -238,12 +239,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a hamster as a birthday present | a first pet for a young child
   how: get ready for a first small pet
   ask: Is a hamster a good first pet for a young child? | Should we buy the hamster our {child} wants for {kid.his} birthday?
-  told: {kid} had wanted a hamster for months, and the pet shop had a starter cage on offer. | My {child} asked for a hamster for {kid.his} eighth birthday, and I nearly bought the starter kit on the spot.
+  told: {kid} had wanted a hamster for months, and the pet shop had a starter cage on offer. | My {child} asked for a hamster for {kid.his} eighth birthday, and I nearly bought the starter kit on the spot. | We were in the pet shop for fish food when {kid} spotted a hamster asleep in the corner of a tiny cage.
   quick: buy the starter cage and a hamster the same day
   kind: read up first, buy a much bigger cage, and wait until we were ready
-  did: We went home, read everything we could, and bought a cage three times the size of the starter one. | We waited a month, set up a deep-bedded cage with a wheel, and then went to a rescue instead of a shop.
-  why: hamsters are awake at night and hate being woken in the daytime | the little starter cages are far too small for an animal that runs miles every night
-  after: The hamster came home to a set-up that was ready for her, and {kid} learned to let her sleep. | It took longer, but the hamster is calm, and my {child} knows when to leave her alone.
+  did: We went home, read everything we could, and bought a cage three times the size of the starter one. | We waited a month, set up a deep-bedded cage with a wheel, and then went to a rescue instead of a shop. | I said we would think about it, and we spent a week reading and making a proper home first.
+  why: hamsters are awake at night and hate being woken in the daytime | the little starter cages are far too small for an animal that runs miles every night | a young child wants a pet to cuddle in the daytime, and a hamster is the opposite
+  after: The hamster came home to a set-up that was ready for her, and {kid} learned to let her sleep. | It took longer, but the hamster is calm, and my {child} knows when to leave her alone. | When the hamster finally came home, she had a big cage, deep bedding and a child who knew to whisper.
   cost: the proper cage and bedding cost about three times what the starter kit did | a hamster won't play in the daytime, which a young child may find dull
   steps: Find out how the animal lives before you buy anything. | Get the largest cage you have room for, with deep bedding to dig in. | Put the cage in a quiet room away from the television. | Check rescues before you go to a shop.
   org: pet supplies
@@ -259,11 +260,11 @@ const SCENARIOS: readonly Scenario[] = [
   topic: an ex-battery hen | rehoming hens from a cage farm
   how: rehome hens from a cage farm
   ask: Is it worth rehoming ex-caged hens? | What are rescued battery hens like to keep?
-  told: We took in three hens from a cage farm, and {pet} was the one with almost no feathers. | {pet} came to us from a cage farm, pale, half bald and unsure what grass was.
+  told: We took in three hens from a cage farm, and {pet} was the one with almost no feathers. | {pet} came to us from a cage farm, pale, half bald and unsure what grass was. | I signed up to rehome three hens on a whim, and {pet} was the smallest and scruffiest of them.
   kind: give them a quiet shed, soft ground and time
-  did: We kept them in a small run for the first week so they could find their feet. | I sat with them every evening that first month while they worked out the garden.
-  why: a hen who has never been outside needs time to learn to scratch and perch | hens from cages often have weak bones and need gentle handling
-  after: Within a month {pet} had grown her feathers back and taught herself to dust-bathe in the flower bed. | She spent three summers sunbathing by the compost heap, and she laid the odd egg right to the end.
+  did: We kept them in a small run for the first week so they could find their feet. | I sat with them every evening that first month while they worked out the garden. | I put straw down in the shed, kept the perch low, and let them come out in their own time.
+  why: a hen who has never been outside needs time to learn to scratch and perch | hens from cages often have weak bones and need gentle handling | a hen's first days out of a cage are a shock, with light, space and ground that moves under her feet
+  after: Within a month {pet} had grown her feathers back and taught herself to dust-bathe in the flower bed. | She spent three summers sunbathing by the compost heap, and she laid the odd egg right to the end. | By the summer {pet} was first out of the shed every morning, shouting for breakfast.
   cost: rescued hens often need vet care, and they stop laying after a while | they dig up the garden and you lose a few plants
   steps: Find a hen rehoming charity nearby. | Get a secure coop with a low perch, as they may not jump well at first. | Keep them in a small area for the first few days. | Give them a dry patch of loose soil for dust baths.
   org: hen rescue
@@ -277,12 +278,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a day out at a petting farm | a children's party at a farm park
   how: choose a farm park for a day out
   ask: How do you tell whether a farm park looks after its animals? | Is it okay to take the kids to a petting farm?
-  told: {kid} wanted a party at the farm park, so I went to look round first. | We stopped at a little petting farm on the way back from {place}, and I noticed the goats had nowhere to get away from the crowd.
+  told: {kid} wanted a party at the farm park, so I went to look round first. | We stopped at a little petting farm on the way back from {place}, and I noticed the goats had nowhere to get away from the crowd. | For {kid}'s seventh birthday the obvious choice was the farm park on the ring road.
   quick: book the party without looking round first
   kind: pick a place where the animals can get away from visitors
-  did: I chose a sanctuary further out, where the goats came over if they wanted to and wandered off when they had had enough. | We went to a different farm, where staff limited how many children went into each pen at once.
-  why: animals that can't get away from grabbing hands get stressed and snappy | a good farm gives its animals somewhere to retreat, shade and clean water
-  after: The kids still got to feed the goats, and the goats clearly had a say in it. | It was a better day for everyone, including the goats.
+  did: I chose a sanctuary further out, where the goats came over if they wanted to and wandered off when they had had enough. | We went to a different farm, where staff limited how many children went into each pen at once. | I rang round three farms and picked the one that told me how they give the animals quiet time.
+  why: animals that can't get away from grabbing hands get stressed and snappy | a good farm gives its animals somewhere to retreat, shade and clean water | a goat that is handled by sixty children a day gets no rest at all
+  after: The kids still got to feed the goats, and the goats clearly had a say in it. | It was a better day for everyone, including the goats. | The goats wandered over for a scratch, then wandered off again, and nobody minded.
   cost: the better place was a forty-minute drive and a bit dearer | the kids had less hands-on time with the animals
   steps: Visit before you book. | Check that the animals have shelter, water and space away from the public. | Watch how staff handle the animals. | Ask how many visitors go into each pen at a time.
   org: farm park
@@ -298,12 +299,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: elephant rides on holiday | an elephant camp
   how: see elephants on holiday without riding them
   ask: Are elephant rides as bad as people say? | How do you find an elephant sanctuary that is genuine?
-  told: Every hotel in {place} had leaflets for elephant rides, and {kid} had wanted to ride one for years. | Our guide offered to take us to a camp where you could ride elephants through the forest.
+  told: Every hotel in {place} had leaflets for elephant rides, and {kid} had wanted to ride one for years. | Our guide offered to take us to a camp where you could ride elephants through the forest. | On the second day of our trip, a man at the beach offered us a cheap elephant ride along the sand.
   quick: book the ride like everyone else
   kind: find a place where people watch elephants from a distance and nobody rides them
-  did: We found a sanctuary where the elephants roam and you watch them bathe from a platform. | We skipped the ride and spent a morning at a rescue centre, chopping fruit for the elephants.
-  why: elephants used for rides are usually broken in as babies with a lot of pain and fear | an elephant's back is not built to carry a seat and tourists all day
-  after: Watching them spray each other in the river was better than any ride, and {kid} agreed. | We saw an old elephant that had been rescued from a trekking camp, finally walking where she liked.
+  did: We found a sanctuary where the elephants roam and you watch them bathe from a platform. | We skipped the ride and spent a morning at a rescue centre, chopping fruit for the elephants. | We said no and spent the money on a visit to a rescue park where the elephants were free to roam.
+  why: elephants used for rides are usually broken in as babies with a lot of pain and fear | an elephant's back is not built to carry a seat and tourists all day | the elephants at ride camps often spend their nights chained
+  after: Watching them spray each other in the river was better than any ride, and {kid} agreed. | We saw an old elephant that had been rescued from a trekking camp, finally walking where she liked. | {kid} wrote a school project about the elephants at the rescue park, with a drawing of each one.
   cost: the sanctuary cost twice as much and was a long drive | {kid} was disappointed not to ride one
   steps: Skip anywhere that offers rides, shows or elephants painting pictures. | Look for places where elephants are not ridden and contact is limited. | Read recent reviews that say how the animals are kept. | Ask your tour company what they check.
   org: travel
@@ -319,12 +320,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a big spider in the bath | a spider in the bathroom
   how: move a spider out of the house without hurting it
   ask: What is the best way to get a spider out of the bath? | Is there a way to shift a house spider without squashing it?
-  told: There was a huge spider sitting by the plughole when I went to run a bath. | I found a spider the size of a coin in the bath this morning, and it kept sliding back down the sides.
+  told: There was a huge spider sitting by the plughole when I went to run a bath. | I found a spider the size of a coin in the bath this morning, and it kept sliding back down the sides. | The spider in the bath this morning had legs as long as my fingers.
   quick: wash it down the plughole
   kind: put a glass over it, slide a card underneath and carry it outside
-  did: I fetched a pint glass and an old birthday card, trapped it, and let it go by the hedge. | I put a glass over it, slid a bit of card under, and walked it out to the log pile.
-  why: a smooth bath is a trap for a spider, since it can't grip the sides | spiders only come indoors looking for somewhere dry, or for a mate
-  after: It sat still for a second and then ran off under the leaves. | By the time I had rinsed the glass it had vanished into the ivy.
+  did: I fetched a pint glass and an old birthday card, trapped it, and let it go by the hedge. | I put a glass over it, slid a bit of card under, and walked it out to the log pile. | I coaxed it onto a sheet of paper and carried it down the stairs and out of the back door.
+  why: a smooth bath is a trap for a spider, since it can't grip the sides | spiders only come indoors looking for somewhere dry, or for a mate | a house spider eats flies, moths and even other spiders, so it does the house a favour
+  after: It sat still for a second and then ran off under the leaves. | By the time I had rinsed the glass it had vanished into the ivy. | I finished my bath in peace, and the spider was last seen heading for the compost bin.
   cost: it takes a couple of minutes instead of two seconds | you have to get quite close to it, which is not everyone's idea of fun
   steps: Find a clear glass or jar wide enough to cover it. | Lower it slowly over the spider so you don't catch its legs. | Slide a stiff card under the rim. | Keep the card pressed to the glass and carry it outside. | Tip it out near a hedge or a log pile, not on open paving.
   org: pest control
@@ -341,12 +342,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: mice in the kitchen | a mouse behind the cooker
   how: get mice out of the house humanely
   ask: What is the kindest way to get rid of mice? | Do humane mouse traps actually work?
-  told: We found droppings behind the toaster, and then a mouse ran across the worktop while I was cooking. | For a week we heard scratching under the kitchen floor, and then {friend} saw a mouse by the bin.
+  told: We found droppings behind the toaster, and then a mouse ran across the worktop while I was cooking. | For a week we heard scratching under the kitchen floor, and then {friend} saw a mouse by the bin. | The night I heard something nibbling inside the kitchen cupboard, I knew we had mice.
   quick: put down glue traps
   kind: use live-catch traps and then block the gaps they came through
-  did: I set two live traps with peanut butter and checked them first thing and last thing every day. | I bought humane traps, caught three mice over a week, and let them go by the woods a couple of miles away.
-  why: a mouse on a glue trap can take a day or more to die | mice only come in for warmth and food, so the real fix is sealing the holes
-  after: After I filled the gap behind the boiler with wire wool, we had no more mice. | Three mice went back outside, and we have not heard scratching since.
+  did: I set two live traps with peanut butter and checked them first thing and last thing every day. | I bought humane traps, caught three mice over a week, and let them go by the woods a couple of miles away. | I set live traps along the skirting board, where mice like to run, and checked them every morning and evening.
+  why: a mouse on a glue trap can take a day or more to die | mice only come in for warmth and food, so the real fix is sealing the holes | a mouse in a live trap gets cold and frightened quickly, so checking often matters
+  after: After I filled the gap behind the boiler with wire wool, we had no more mice. | Three mice went back outside, and we have not heard scratching since. | The last mouse went out in the second week, and the gap under the sink was filled with wire wool.
   cost: live traps have to be checked at least twice a day, which is a chore | you have to take them a good distance away or they come back
   steps: Buy two or three live-catch traps and bait them with a little peanut butter. | Check them morning and evening, because a trapped mouse soon gets cold and hungry. | Release mice at least two miles away, near hedges or woodland. | Find the holes they got in by and block them with wire wool and filler. | Keep food in sealed tubs.
   org: pest control
@@ -361,12 +362,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: strimming long grass | clearing an overgrown corner of the garden
   how: cut long grass without hurting wildlife
   ask: How do I clear an overgrown garden safely? | Is there a safe way to strim long grass with hedgehogs about?
-  told: I finally got round to the jungle at the bottom of the garden, strimmer in hand. | {friend} lent me a strimmer to clear the back of our new house, which had not been touched in years.
+  told: I finally got round to the jungle at the bottom of the garden, strimmer in hand. | {friend} lent me a strimmer to clear the back of our new house, which had not been touched in years. | The new house came with a back garden of waist-high grass and brambles, and I wanted it cleared by the weekend.
   quick: go straight in with the strimmer at ground level
   kind: walk through first, and cut high before going lower
-  did: I walked through slowly with a stick first, then cut the top half and left it for a day before going lower. | I checked under every bush by hand and found a hedgehog asleep in a nest of leaves, so I left that corner.
-  why: hedgehogs curl up rather than run, so a strimmer hits them | frogs and toads hide in long grass during the day
-  after: Two toads and a hedgehog later, the garden was clear and nobody was hurt. | I left the nest corner until autumn, and the rest was done by teatime.
+  did: I walked through slowly with a stick first, then cut the top half and left it for a day before going lower. | I checked under every bush by hand and found a hedgehog asleep in a nest of leaves, so I left that corner. | I cleared the brambles by hand first, then cut the grass in two passes, the second a day later.
+  why: hedgehogs curl up rather than run, so a strimmer hits them | frogs and toads hide in long grass during the day | young hedgehogs nest in long grass in late summer
+  after: Two toads and a hedgehog later, the garden was clear and nobody was hurt. | I left the nest corner until autumn, and the rest was done by teatime. | A frog hopped out during the first pass, and I had time to move it into the hedge.
   cost: it took twice as long as just ploughing in | you end up leaving some patches untidy
   steps: Walk the area first and part the grass with a stick. | Cut the top half first, then come back the next day to cut lower. | Work from the middle outwards so anything there can move away. | Leave one corner long if you can.
   org: garden centre
@@ -380,12 +381,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: netting over a pond | keeping herons off the fish pond
   how: cover a pond without trapping wildlife
   ask: What is the safest way to net a pond? | Which pond net won't trap frogs and hedgehogs?
-  told: A heron took two of our fish, so I bought a roll of cheap netting for the pond. | I put soft netting over the pond last spring and found a frog tangled in it a week later.
+  told: A heron took two of our fish, so I bought a roll of cheap netting for the pond. | I put soft netting over the pond last spring and found a frog tangled in it a week later. | The pond shop sold me a cheap plastic net to keep the leaves out, and I pegged it down over the water that afternoon.
   quick: throw the soft netting over and weigh it down with bricks
   kind: fit a rigid mesh cover that sits tight above the water
-  did: I took the soft net off and made a frame of wooden battens with stiff mesh, raised a few inches above the water. | I swapped the floppy net for a rigid cover and added a sloping stone at one end.
-  why: soft netting wraps round legs and necks as soon as anything struggles | frogs, birds and hedgehogs all come to a pond to drink
-  after: No more tangles, and the frogs still get in and out through the gaps at the edge. | The heron gave up after a week, and the frogs spawned there again the next spring.
+  did: I took the soft net off and made a frame of wooden battens with stiff mesh, raised a few inches above the water. | I swapped the floppy net for a rigid cover and added a sloping stone at one end. | I replaced it with a tight mesh panel over the deep end only and left the shallow end open.
+  why: soft netting wraps round legs and necks as soon as anything struggles | frogs, birds and hedgehogs all come to a pond to drink | a frog or a hedgehog caught in loose netting can't free itself and dies slowly
+  after: No more tangles, and the frogs still get in and out through the gaps at the edge. | The heron gave up after a week, and the frogs spawned there again the next spring. | The frogs still came and went, and the mesh caught nothing but leaves.
   cost: the rigid cover took a weekend to build and cost about {n1:30-60} pounds | it makes it harder to reach in and clear the leaves
   steps: Avoid soft, floppy netting with wide holes. | Use a stiff mesh with small holes, held taut on a frame. | Keep it a few inches above the water, not sagging into it. | Check the edges every day for anything caught. | Leave a ramp or a sloping stone so anything that falls in can climb out.
   org: garden centre
@@ -401,12 +402,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: teaching a child to fish | catch and release with kids
   how: handle a caught fish gently
   ask: How do I teach my kids to fish without hurting the fish more than we have to? | What is the gentlest way to do catch and release?
-  told: {kid} had been begging to go fishing, so we took rods down to the lake on {day}. | {kid} caught {kid.his} first trout at the lake last weekend and wanted a photo with it.
+  told: {kid} had been begging to go fishing, so we took rods down to the lake on {day}. | {kid} caught {kid.his} first trout at the lake last weekend and wanted a photo with it. | We spent a Saturday by the canal with {kid}, two rods and a tub of sweetcorn.
   quick: hold it up out of the water for photos
   kind: use barbless hooks, wet hands first, and keep the fish in the water while unhooking it
-  did: We pressed the barbs flat with pliers before we started, and unhooked every fish in the landing net in the water. | I showed {kid.him} how to wet {kid.his} hands, take the hook out quickly, and hold the fish facing upstream until it swam off.
-  why: dry hands strip the slime that protects a fish's skin | a fish out of water can't breathe, and every second counts
-  after: {kid} got a photo with the fish just above the water for a few seconds, and it swam off strongly. | We caught and let go six fish, and every one went off with a flick of its tail.
+  did: We pressed the barbs flat with pliers before we started, and unhooked every fish in the landing net in the water. | I showed {kid.him} how to wet {kid.his} hands, take the hook out quickly, and hold the fish facing upstream until it swam off. | We kept a wet towel on the bank and never let a fish touch the dry ground.
+  why: dry hands strip the slime that protects a fish's skin | a fish out of water can't breathe, and every second counts | a barbless hook comes out quickly and leaves a much smaller wound
+  after: {kid} got a photo with the fish just above the water for a few seconds, and it swam off strongly. | We caught and let go six fish, and every one went off with a flick of its tail. | Every fish went back within a minute, and {kid} got very good at unhooking.
   cost: barbless hooks mean you lose a few more fish before you land them | the photos aren't as good
   steps: Flatten the barb on each hook with pliers. | Wet your hands before you touch the fish. | Keep the fish in the water, or just above it, while you unhook it. | Hold it facing into the current until it swims away.
   expert: a fishing coach
@@ -421,12 +422,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a cat that hates the vet | getting a scared cat into its carrier
   how: get a nervous cat to the vet with less stress
   ask: How do I get my cat to the vet without a fight? | My cat panics in the carrier, what can I do?
-  told: The last time {pet} went to the vet, it took two of us to get her into the carrier, and she wet herself on the way. | {pet} disappears the moment the carrier comes out of the cupboard, and her jabs were due.
+  told: The last time {pet} went to the vet, it took two of us to get her into the carrier, and she wet herself on the way. | {pet} disappears the moment the carrier comes out of the cupboard, and her jabs were due. | {pet} hid under the bed for an hour the last time the carrier came out, and she was due her booster.
   quick: grab her by the scruff and push her in
   kind: leave the carrier out for a week with a blanket in it, and cover it in the car
-  did: I left the carrier open in the lounge with her blanket inside, and she was sleeping in it within days. | I put treats in the carrier every evening for a week, then just shut the door when she was already inside.
-  why: a cat that is scared on the way arrives at the vet already stressed and sore from the struggle | cats learn that the carrier means something bad is coming
-  after: She still grumbled in the car, but she walked into the carrier on her own. | The vet said it was the calmest she had ever seen her.
+  did: I left the carrier open in the lounge with her blanket inside, and she was sleeping in it within days. | I put treats in the carrier every evening for a week, then just shut the door when she was already inside. | I put her favourite jumper in the carrier and left it out by the radiator for a week.
+  why: a cat that is scared on the way arrives at the vet already stressed and sore from the struggle | cats learn that the carrier means something bad is coming | a calm cat is easier to examine, so the vet gets a better look
+  after: She still grumbled in the car, but she walked into the carrier on her own. | The vet said it was the calmest she had ever seen her. | On the day she went in with only a little grumbling, and the vet managed the whole check in five minutes.
   cost: it takes a week of planning instead of five minutes | the carrier sits in the middle of the room looking ugly
   steps: Leave the carrier out all the time, door open, with soft bedding. | Put treats or meals in it so it means good things. | Use a carrier that opens from the top. | Cover it with a towel in the car and drive gently. | Ask the vet for a quiet waiting area or a cats-only time.
   org: vets
@@ -441,12 +442,12 @@ const SCENARIOS: readonly Scenario[] = [
   a: monkey / monkeys
   topic: photos with a monkey on a lead | animals posed for tourist photos
   ask: Is it okay to pay for a photo with a monkey? | What is the harm in those holiday photos with animals?
-  told: On the seafront in {place}, a man kept putting a small monkey on tourists' shoulders for photos. | A man with a baby monkey in a nappy came up to our table and offered us a photo.
+  told: On the seafront in {place}, a man kept putting a small monkey on tourists' shoulders for photos. | A man with a baby monkey in a nappy came up to our table and offered us a photo. | In the old town square in {place}, a woman was charging tourists to hold a baby monkey for photos.
   quick: pay for a quick photo
   kind: say no, and take a photo of the view instead
-  did: We said no thanks and moved on, and later reported it to the tourist office. | I shook my head and kept walking, and we took our photos at the lighthouse instead.
-  why: the monkeys are usually taken from their mothers as babies, and their teeth are often pulled | every paid photo keeps the business going
-  after: {kid} was sad at first, but we found a wildlife park where the monkeys lived in big trees. | We felt better for it, and the lighthouse photo is on our fridge.
+  did: We said no thanks and moved on, and later reported it to the tourist office. | I shook my head and kept walking, and we took our photos at the lighthouse instead. | We walked past, and I sent the tourist office the details that evening.
+  why: the monkeys are usually taken from their mothers as babies, and their teeth are often pulled | every paid photo keeps the business going | monkeys used as photo props are often kept tired and hungry so that they sit still
+  after: {kid} was sad at first, but we found a wildlife park where the monkeys lived in big trees. | We felt better for it, and the lighthouse photo is on our fridge. | Later in the trip we saw wild monkeys in the hills, far from any chains, which was worth far more than a photo.
   cost: it's awkward saying no to someone's face | the kids didn't get the photo they wanted
   steps: Don't pay for photos with wild animals on leads or chains. | Photograph animals in the wild from a distance instead. | Report it to the local tourist office. | Tell your tour company too.
   org: travel
@@ -462,12 +463,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: crabbing off the harbour wall | a bucket of crabs at the seaside
   how: go crabbing without harming the crabs
   ask: How do you keep crabs well when crabbing with kids? | Is crabbing cruel, or is there a kind way to do it?
-  told: We spent the afternoon crabbing off the harbour wall at {place}, and by four o'clock the bucket was crawling. | {kid} caught {n1:8-15} crabs off the jetty, all piled into one small bucket in the sun.
+  told: We spent the afternoon crabbing off the harbour wall at {place}, and by four o'clock the bucket was crawling. | {kid} caught {n1:8-15} crabs off the jetty, all piled into one small bucket in the sun. | The kids spent the morning on the pier with crab lines, and the bucket soon had {n1:8-15} crabs climbing over each other.
   quick: leave the bucket in the sun until it's time to go
   kind: keep a few at a time in cool seawater and let them go gently at the water's edge
-  did: I topped the bucket up with fresh seawater, moved it into the shade, and we let half of them go straight away. | We tipped them back at the water's edge rather than dropping them off the wall.
-  why: crabs in a crowded bucket fight and lose legs | warm, shallow water runs out of oxygen fast, and the crabs start to struggle
-  after: We watched them scuttle sideways back into the weed, and {kid} counted every one. | The last crab sat in the shallows for a second and then vanished under a rock.
+  did: I topped the bucket up with fresh seawater, moved it into the shade, and we let half of them go straight away. | We tipped them back at the water's edge rather than dropping them off the wall. | We changed the water every half hour and let them go in batches.
+  why: crabs in a crowded bucket fight and lose legs | warm, shallow water runs out of oxygen fast, and the crabs start to struggle | crabs left in warm water or out of the water become stressed and weak
+  after: We watched them scuttle sideways back into the weed, and {kid} counted every one. | The last crab sat in the shallows for a second and then vanished under a rock. | Every crab that went back was still lively, and the kids started naming them.
   cost: you catch fewer, and kids want to count a full bucket | you spend more time fussing with water than catching
   steps: Use a net or a line with no hook. | Fill a big bucket with seawater and keep it in the shade. | Change the water often, and keep only a few crabs at a time. | Let them go gently at the water's edge after half an hour or so.
   org: beach patrol
@@ -484,12 +485,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a goldfish won at the fair | a goldfish in a bowl
   how: set up a proper home for a goldfish
   ask: Is a bowl really too small for a goldfish? | What does a goldfish actually need?
-  told: {kid} won a goldfish at the fair, and it came home in a plastic bag. | Our goldfish had lived in a round bowl on the shelf for a year, just hanging in the middle.
+  told: {kid} won a goldfish at the fair, and it came home in a plastic bag. | Our goldfish had lived in a round bowl on the shelf for a year, just hanging in the middle. | Our goldfish had been in the same small bowl since {kid} was a toddler.
   quick: keep it in the bowl, since it's only a goldfish
   kind: get a proper tank with a filter and some plants
-  did: I bought a second-hand tank with a filter and put in gravel, plants and a little cave. | We moved it to a big tank with a filter, and added a second goldfish for company.
-  why: goldfish grow much bigger than people think and make a lot of waste | a fish in a small bowl sits in its own dirty water with nothing to do
-  after: Within a week it was nosing through the plants and racing to the front when we came in. | It went from sitting still all day to exploring every corner, and it has doubled in size.
+  did: I bought a second-hand tank with a filter and put in gravel, plants and a little cave. | We moved it to a big tank with a filter, and added a second goldfish for company. | I found a big second-hand tank on the community noticeboard and set it up with plants and a filter.
+  why: goldfish grow much bigger than people think and make a lot of waste | a fish in a small bowl sits in its own dirty water with nothing to do | goldfish are social and curious, and a bare bowl gives them nothing to explore
+  after: Within a week it was nosing through the plants and racing to the front when we came in. | It went from sitting still all day to exploring every corner, and it has doubled in size. | It started following my finger along the glass, which it had never done before.
   cost: the tank and filter cost far more than the fish did | you have to test and change the water every week
   steps: Get the biggest tank you can fit, with a filter. | Set it up and let it run for a couple of weeks before the fish goes in. | Add plants and somewhere to hide. | Change part of the water every week.
   org: aquatics
@@ -505,12 +506,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a hen sitting hunched in the corner | one of our hens acting oddly
   how: tell when a hen is unwell
   ask: How can I tell if one of my hens is in pain? | One hen is sitting fluffed up and quiet, should I worry?
-  told: {pet}, our oldest hen, spent the whole morning sitting hunched in the corner with her feathers puffed up. | I noticed one of the hens was not coming for the corn, and she was limping a bit.
+  told: {pet}, our oldest hen, spent the whole morning sitting hunched in the corner with her feathers puffed up. | I noticed one of the hens was not coming for the corn, and she was limping a bit. | One of our hens stood apart from the others all afternoon, with her eyes half shut.
   quick: leave her for a week and see if she perks up
   kind: pick her up, check her over, and get her to a vet who sees birds
-  did: I checked her feet and found a swelling, so I took her to a vet who sees hens. | I brought her inside in a dog crate and rang the vet first thing.
-  why: hens hide pain until it is quite bad, because looking weak is dangerous for them | a quiet, fluffed-up hen is usually a hen that feels rotten
-  after: It was bumblefoot, and with cleaning and pain relief she was back to bossing the others in two weeks. | The vet gave her pain relief, and the next morning she was eating again.
+  did: I checked her feet and found a swelling, so I took her to a vet who sees hens. | I brought her inside in a dog crate and rang the vet first thing. | I picked her up, felt her all over, and rang the vet straight away.
+  why: hens hide pain until it is quite bad, because looking weak is dangerous for them | a quiet, fluffed-up hen is usually a hen that feels rotten | a hen standing alone with her eyes half closed is often in pain
+  after: It was bumblefoot, and with cleaning and pain relief she was back to bossing the others in two weeks. | The vet gave her pain relief, and the next morning she was eating again. | The vet found the problem, and she was scratching in the garden again by the weekend.
   cost: the vet bill was more than the hen would cost to buy | some vets don't see chickens, so you may need to travel
   steps: Watch each hen for a minute every day. | Look for fluffed feathers, a hunched back, limping, or not coming to food. | Pick her up and check her feet, eyes and vent. | Keep an unwell hen apart, warm and quiet. | Find a vet who treats poultry before you need one.
   org: vets
@@ -525,12 +526,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a dolphin show on holiday | swimming with dolphins in a pool
   how: see dolphins on holiday without supporting shows
   ask: Are dolphin shows okay to go to on holiday? | Is it worth doing a swim-with-dolphins trip?
-  told: The hotel in {place} was selling tickets for a dolphin show, and the kids saw the posters at breakfast. | Our package came with an optional swim-with-dolphins session in a lagoon pool.
+  told: The hotel in {place} was selling tickets for a dolphin show, and the kids saw the posters at breakfast. | Our package came with an optional swim-with-dolphins session in a lagoon pool. | The resort in {place} ran a dolphin show twice a day, and the music could be heard from the pool.
   quick: book the show and not think about it
   kind: go out on a small boat that watches wild dolphins from a distance
-  did: We skipped the show and booked a small boat trip with a company that keeps its distance from wild pods. | I said no to the pool and found a cliff walk where people watch dolphins from the headland.
-  why: a dolphin in the wild swims many miles a day, and a pool is a concrete box to it | the tricks and the smiles hide how bored and stressed the animals in those pools can be
-  after: We saw a pod of about {n1:6-20} dolphins feeding near the rocks, and the kids still talk about it. | It took two mornings of watching, but we saw them, and they came and went as they pleased.
+  did: We skipped the show and booked a small boat trip with a company that keeps its distance from wild pods. | I said no to the pool and found a cliff walk where people watch dolphins from the headland. | We spent a day on a small sailing boat instead, with a skipper who turned the engine off near the dolphins.
+  why: a dolphin in the wild swims many miles a day, and a pool is a concrete box to it | the tricks and the smiles hide how bored and stressed the animals in those pools can be | dolphins in pools often swim the same circles for hours, a common sign of stress in captive animals
+  after: We saw a pod of about {n1:6-20} dolphins feeding near the rocks, and the kids still talk about it. | It took two mornings of watching, but we saw them, and they came and went as they pleased. | The dolphins rode the bow wave for a while and then left, which felt like a gift.
   cost: wild trips don't promise you'll see anything | it cost more than the show and meant an early start
   steps: Skip shows and swim sessions with captive dolphins. | Look for boat trips that keep their distance and limit time with each group. | Ask whether the operator follows a local code of conduct. | Try a headland or cliff path with binoculars.
   org: travel
@@ -546,12 +547,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a rabbit living alone in a hutch | a lonely, bored rabbit
   how: give a pet rabbit a better life
   ask: Does a rabbit need a friend? | Our rabbit seems bored, what can we do?
-  told: {pet} had lived on his own in a hutch at the end of the garden since the kids lost interest. | I realised our rabbit spent most days sitting still, chewing the bars of his hutch.
+  told: {pet} had lived on his own in a hutch at the end of the garden since the kids lost interest. | I realised our rabbit spent most days sitting still, chewing the bars of his hutch. | When {kid} lost interest in the rabbit, he was left alone in a small hutch at the bottom of the garden.
   quick: leave him be, since he has food and water
   kind: get him neutered, find him a partner, and give them a proper run
-  did: We had him neutered and then took him to a rescue to meet a female, and they picked each other. | I built a big run onto the hutch, and we adopted a friend for him from the rescue.
-  why: rabbits are social animals that live in groups in the wild | chewing the bars is a sign of boredom and stress
-  after: Now the two of them lie stretched out together in the sun, and he has not chewed a bar since. | He runs and jumps now, which he had not done in years.
+  did: We had him neutered and then took him to a rescue to meet a female, and they picked each other. | I built a big run onto the hutch, and we adopted a friend for him from the rescue. | We moved the hutch into a large run on the lawn, added tunnels, and found him a companion.
+  why: rabbits are social animals that live in groups in the wild | chewing the bars is a sign of boredom and stress | a lone rabbit in a small hutch has nothing to do and nobody to groom
+  after: Now the two of them lie stretched out together in the sun, and he has not chewed a bar since. | He runs and jumps now, which he had not done in years. | He and his new friend groomed each other every evening.
   cost: the vet fees and the bigger run came to a few hundred pounds | two rabbits means twice the food and twice the vet bills
   steps: Give rabbits a run they can hop and stand up in, attached to their shelter. | Keep them in neutered pairs or groups. | Let a rescue help with introductions. | Add tunnels, boxes and places to dig.
   org: rabbit rescue
@@ -567,12 +568,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: live lobsters in a restaurant kitchen | how a kitchen handles live shellfish
   how: handle live lobsters more humanely in a kitchen
   ask: What is the most humane way to cook a lobster? | Is there a kinder way to deal with live lobsters in a kitchen?
-  told: When I started at the restaurant, the lobsters went into boiling water alive, one by one, while the new staff tried not to watch. | I had cooked lobster for years, but one night I watched one trying to climb out of the pot and could not stop thinking about it.
+  told: When I started at the restaurant, the lobsters went into boiling water alive, one by one, while the new staff tried not to watch. | I had cooked lobster for years, but one night I watched one trying to climb out of the pot and could not stop thinking about it. | At my first kitchen job, the chef showed me how to drop live lobsters into boiling water, and I hated it.
   quick: keep boiling them alive like we always had
   kind: stun them electrically before they go anywhere near the pot
-  did: I talked the owner into buying an electric stunner, and now every lobster is stunned before it is cooked. | We stopped keeping them piled in a tank for days and started stunning each one before cooking.
-  why: lobsters try to escape boiling water, and it can take them minutes to die | crabs and lobsters are now covered by animal welfare law in the UK because of the evidence that they can suffer
-  after: The kitchen is calmer, and the lobster tastes the same. | The new staff don't dread lobster night any more.
+  did: I talked the owner into buying an electric stunner, and now every lobster is stunned before it is cooked. | We stopped keeping them piled in a tank for days and started stunning each one before cooking. | When I got my own kitchen, the first thing I bought was a stunner, and we trained every cook to use it.
+  why: lobsters try to escape boiling water, and it can take them minutes to die | crabs and lobsters are now covered by animal welfare law in the UK because of the evidence that they can suffer | lobsters react to injury and rough handling in ways that suggest they can suffer
+  after: The kitchen is calmer, and the lobster tastes the same. | The new staff don't dread lobster night any more. | Our customers noticed the note on the menu, and several said it was why they came.
   cost: the stunner cost as much as a month of lobster orders | it adds a step on a busy night
   steps: Buy only the lobsters you need, rather than keeping them for days. | Keep them cool and damp until cooking. | Stun each one electrically before cooking. | If you can't stun them, ask your supplier for lobster that has been killed humanely.
   org: seafood restaurant
@@ -589,12 +590,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: an old cat with stiff joints | noticing pain in an old cat
   how: tell whether an old cat is in pain
   ask: How do you know if an old cat is in pain? | My old cat has stopped jumping up, is that just age?
-  told: {pet} had stopped jumping onto the bed, and I had put it down to her being sixteen. | I noticed {pet} had started sleeping on the floor instead of her favourite windowsill.
+  told: {pet} had stopped jumping onto the bed, and I had put it down to her being sixteen. | I noticed {pet} had started sleeping on the floor instead of her favourite windowsill. | {pet} had started to miss the litter tray, and I had blamed her for being old and lazy.
   quick: put it down to old age and leave it
   kind: take her to the vet and ask about pain relief
-  did: The vet found arthritis in both hips, and daily pain relief gave her back the windowsill. | We got her pain relief and put a little step by the bed and the sofa.
-  why: cats hide pain well, so a change in habits is often the only sign | what people call old age is often pain that can be treated
-  after: She had two more good years, and she was on the windowsill in the sun almost to the end. | When the pain stopped responding to treatment, we let her go at home, purring on my lap.
+  did: The vet found arthritis in both hips, and daily pain relief gave her back the windowsill. | We got her pain relief and put a little step by the bed and the sofa. | The vet found she was stiff in the back legs, so we got a low tray and pain relief.
+  why: cats hide pain well, so a change in habits is often the only sign | what people call old age is often pain that can be treated | a cat in pain often stops doing the things that hurt, like climbing into a high tray
+  after: She had two more good years, and she was on the windowsill in the sun almost to the end. | When the pain stopped responding to treatment, we let her go at home, purring on my lap. | Within a week she was using the tray again and coming upstairs at night.
   cost: the medicine cost about {n1:20-40} pounds a month | a vet visit stresses an old cat, so you pick your moments
   steps: Watch for changes: not jumping, sleeping in new places, grooming less. | Ask the vet about arthritis and pain relief. | Add steps and ramps to favourite spots. | Keep a note of good days and bad days.
   org: vets
@@ -610,12 +611,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a pigeon with thread round its foot | the pigeons outside the station
   how: free a pigeon's foot from thread
   ask: How do you help a pigeon with string wrapped round its foot? | Is anyone else bothered by how people treat the town pigeons?
-  told: There is a pigeon outside the station that limps on a foot wrapped in thread, and people kick at it to shoo it away. | I was waiting for the bus when a pigeon hopped past with fishing line wound so tight its toes had gone dark.
+  told: There is a pigeon outside the station that limps on a foot wrapped in thread, and people kick at it to shoo it away. | I was waiting for the bus when a pigeon hopped past with fishing line wound so tight its toes had gone dark. | A pigeon with a tangled foot had been hopping round the bus station for a week, and nobody did anything.
   quick: leave it, since it's only a pigeon
   kind: catch it with a towel and snip the thread off
-  did: I put down some seed, dropped my coat over it, and {friend} cut the thread away with nail scissors. | I rang a pigeon rescue, and a volunteer came out that afternoon and caught it with a net.
-  why: town pigeons get tangled in thread and hair all the time and lose toes to it | a pigeon feels a cut foot like any other bird
-  after: It flapped off a bit lopsided, but the next week I saw it walking on both feet. | The volunteer kept it for a few days, and it went back to the square with all its toes.
+  did: I put down some seed, dropped my coat over it, and {friend} cut the thread away with nail scissors. | I rang a pigeon rescue, and a volunteer came out that afternoon and caught it with a net. | I brought a towel and scissors the next morning, and a stallholder helped me hold it.
+  why: town pigeons get tangled in thread and hair all the time and lose toes to it | a pigeon feels a cut foot like any other bird | a pigeon can feel pain as much as any other bird
+  after: It flapped off a bit lopsided, but the next week I saw it walking on both feet. | The volunteer kept it for a few days, and it went back to the square with all its toes. | The stallholder kept a towel under the counter after that, just in case.
   cost: it took two attempts, and we looked a bit daft in the middle of the high street | not every bird can be caught, and some toes can't be saved
   steps: Scatter a little seed to bring the bird close. | Drop a towel or coat gently over it. | Hold the wings against its body and keep its head covered. | Cut the thread carefully with small scissors, working away from the skin. | If the thread has cut in deep, call a rescue instead.
   org: council
@@ -630,12 +631,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a rat in the compost heap | rats under the shed
   how: keep rats out of the compost without poison
   ask: How do I stop rats using my compost without poison? | What is a humane way to deal with a rat in the garden?
-  told: I lifted the compost bin lid and a big brown rat shot out past my feet. | {friend} from next door said a rat had been running along our fence, and could we put poison down.
+  told: I lifted the compost bin lid and a big brown rat shot out past my feet. | {friend} from next door said a rat had been running along our fence, and could we put poison down. | We found a neat hole under the shed and a run through the grass to the compost bin.
   quick: put poison down and forget about it
   kind: take away what is drawing them in and make the compost rat-proof
-  did: I stopped putting cooked food and bread in the compost, and stood the bin on a sheet of wire mesh. | We cleared the rubbish from behind the shed, moved the bird feeder, and blocked the gap under the decking.
-  why: rats only stay where there is food and a dry place to sleep | a rat that eats poison takes days to die, and whatever eats the rat can be poisoned too
-  after: Within a month we saw no more signs, and the compost was doing better than ever. | The rats moved on, and {friend} admitted it worked better than the poison had last time.
+  did: I stopped putting cooked food and bread in the compost, and stood the bin on a sheet of wire mesh. | We cleared the rubbish from behind the shed, moved the bird feeder, and blocked the gap under the decking. | I swapped the open compost heap for a closed bin on a mesh base and stopped feeding the birds for a month.
+  why: rats only stay where there is food and a dry place to sleep | a rat that eats poison takes days to die, and whatever eats the rat can be poisoned too | rats are clever and cautious, and they move on when there is nothing for them
+  after: Within a month we saw no more signs, and the compost was doing better than ever. | The rats moved on, and {friend} admitted it worked better than the poison had last time. | The run in the grass grew over, and the hole under the shed was empty by autumn.
   cost: it meant giving up the bird feeder for a while | mesh and a new lid cost money and a Saturday afternoon
   steps: Keep cooked food, meat and bread out of the compost. | Stand the bin on fine wire mesh so rats can't dig in from below. | Move bird feeders, or use a tray so seed doesn't fall. | Clear rubbish and block gaps under sheds and decking.
   org: pest control
@@ -650,12 +651,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a toad in the garden | a toad under the flowerpots
   how: make a garden welcome for toads
   ask: My kids think toads are gross, how do I change their minds? | Is a toad in the garden a good thing?
-  told: {kid} lifted a flowerpot and shrieked at the fat, warty toad sitting underneath. | We found a toad in the damp corner behind the shed, and my {child} wanted to throw it over the fence.
+  told: {kid} lifted a flowerpot and shrieked at the fat, warty toad sitting underneath. | We found a toad in the damp corner behind the shed, and my {child} wanted to throw it over the fence. | Clearing the patio pots, I found a big toad under the last one, and my neighbour told me to get rid of it.
   quick: chuck it over the fence
   kind: put the flowerpot back gently and leave it be
-  did: I showed the kids how it breathed, and then we put the pot back exactly as it was. | We gave it a damp corner with a broken pot on its side and a saucer of water.
-  why: a toad eats slugs and beetles every night, which saves the vegetables | toads come back to the same damp hiding place for years
-  after: Now {kid} checks on the toad every evening and tells it about the day. | By summer there were two of them, and the lettuces had fewer holes.
+  did: I showed the kids how it breathed, and then we put the pot back exactly as it was. | We gave it a damp corner with a broken pot on its side and a saucer of water. | I put the pot back, and later made a proper toad house from an old pipe and some stones.
+  why: a toad eats slugs and beetles every night, which saves the vegetables | toads come back to the same damp hiding place for years | toads are harmless to people and eat many of the pests gardeners hate
+  after: Now {kid} checks on the toad every evening and tells it about the day. | By summer there were two of them, and the lettuces had fewer holes. | The toad was still there in the autumn, fatter than ever.
   cost: it means leaving a messy, damp corner | you have to be careful with the mower round there
   steps: Leave a pile of logs or an upturned broken pot in a shady spot. | Don't use slug pellets. | Check before mowing or digging. | Make a small pond, or sink a dish of water into the ground.
   org: wildlife trust
@@ -669,12 +670,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: bats in the loft | bats in the roof
   how: live with bats in the roof
   ask: Is it a problem to have bats in the loft? | We have bats in the roof, what should we do?
-  told: When we moved in, the estate agent pointed at the droppings in the loft and said we had bats. | {friend} noticed small dark droppings under the eaves and tiny shapes leaving the roof at dusk.
+  told: When we moved in, the estate agent pointed at the droppings in the loft and said we had bats. | {friend} noticed small dark droppings under the eaves and tiny shapes leaving the roof at dusk. | Our new neighbours were upset to find bats in their roof and asked if we had the same.
   quick: block the holes and get rid of them
   kind: leave them alone and ask the bat group for advice
-  did: We rang the local bat group, and a volunteer came round and showed us how little harm they do. | We left the roof as it was and sat outside one evening to count them coming out.
-  why: bats only eat insects, and one bat can catch hundreds of midges in a night | bat roosts are protected by law, and blocking them off while the bats are inside kills them
-  after: We counted {n1:20-60} bats leaving the roof one evening, and the kids thought it was the best thing ever. | Their droppings turned out to be dry and crumbly, and the midges round the patio dropped off.
+  did: We rang the local bat group, and a volunteer came round and showed us how little harm they do. | We left the roof as it was and sat outside one evening to count them coming out. | I showed them the bat box we had put up and lent them a book about bats.
+  why: bats only eat insects, and one bat can catch hundreds of midges in a night | bat roosts are protected by law, and blocking them off while the bats are inside kills them | a colony of bats can eat tens of thousands of insects in a summer
+  after: We counted {n1:20-60} bats leaving the roof one evening, and the kids thought it was the best thing ever. | Their droppings turned out to be dry and crumbly, and the midges round the patio dropped off. | They ended up putting up two bat boxes of their own.
   cost: there is a little sweeping to do under the roost | we can't have the roof done in summer without advice first
   steps: Don't block holes or disturb the roost. | Call your local bat group or the national bat helpline. | Plan any roof or loft work for the right time of year, with advice. | Sweep up droppings now and then; they are dry and break up easily.
   org: bat group
@@ -689,12 +690,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a wasp nest in the shed | wasps at a picnic
   how: live with a wasp nest until autumn
   ask: Do I need to get rid of a wasp nest in the shed? | Why do people hate wasps so much?
-  told: I opened the shed and found a papery wasp nest the size of a football above the door. | All summer {friend} had been swatting every wasp that came near the table.
+  told: I opened the shed and found a papery wasp nest the size of a football above the door. | All summer {friend} had been swatting every wasp that came near the table. | A wasp nest appeared in the hedge by the front door, and the postman refused to come near it.
   quick: spray the nest with the strongest killer in the shop
   kind: leave it until autumn, and use the other door in the meantime
-  did: I used the side door until October, when the nest was empty, and then took it down. | We put a saucer of jam at the far end of the garden and stopped flapping at them.
-  why: a wasp nest dies off in the autumn and is never used again | wasps eat huge numbers of greenfly and caterpillars, and they pollinate flowers too
-  after: By November the nest was empty, and it made a great thing to show the kids. | Nobody got stung all afternoon once we stopped flapping.
+  did: I used the side door until October, when the nest was empty, and then took it down. | We put a saucer of jam at the far end of the garden and stopped flapping at them. | I put up a sign for the postman and moved our letterbox to the gate until the autumn.
+  why: a wasp nest dies off in the autumn and is never used again | wasps eat huge numbers of greenfly and caterpillars, and they pollinate flowers too | wasps only sting when they feel the nest is under attack
+  after: By November the nest was empty, and it made a great thing to show the kids. | Nobody got stung all afternoon once we stopped flapping. | By October the nest was quiet, and the postman was back at the door.
   cost: the shed was awkward to use for a few months | if someone in the house is allergic, leaving a nest may not be an option
   steps: Leave the nest if it is not in the way; it dies off in autumn. | Keep sweet drinks covered outside. | Stay calm and move slowly near wasps. | If the nest must go, ask a pest controller about moving it rather than spraying it.
   org: pest control
@@ -709,12 +710,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a fox with mange | the fox in our street
   how: get help for a fox with mange
   ask: What can you do for a fox with mange? | Our street has a sick-looking fox, who do I call?
-  told: A fox with half its fur missing has been sleeping under the hedge at the end of our road. | People on the street group were calling the local fox a pest and asking how to get it trapped.
+  told: A fox with half its fur missing has been sleeping under the hedge at the end of our road. | People on the street group were calling the local fox a pest and asking how to get it trapped. | The fox that sleeps at the allotments had started limping, and some of the plot holders wanted it gone.
   quick: ask the council to get rid of it
   kind: call a fox rescue about treating it
-  did: I rang the wildlife rescue, and they posted me a treatment to put in a bit of food each night. | I put a note on the street group suggesting a rescue, and two neighbours offered to help feed the treatment.
-  why: mange is a mite that makes a fox itch so badly it can't rest, and it can be treated | foxes only take what is left out, so they are easy to live with if bins are shut
-  after: Within a month its coat was coming back, and it looked like a different animal. | By spring the fox had a full tail again, and some of the neighbours had started to like it.
+  did: I rang the wildlife rescue, and they posted me a treatment to put in a bit of food each night. | I put a note on the street group suggesting a rescue, and two neighbours offered to help feed the treatment. | I called the wildlife rescue, who came out to check it, and then wrote a note for the allotment board.
+  why: mange is a mite that makes a fox itch so badly it can't rest, and it can be treated | foxes only take what is left out, so they are easy to live with if bins are shut | a fox with a sore leg is struggling to find food, not a threat
+  after: Within a month its coat was coming back, and it looked like a different animal. | By spring the fox had a full tail again, and some of the neighbours had started to like it. | The fox's leg healed, and the plot holders voted to leave it alone.
   cost: it took weeks of putting food out at the same time each evening | treatment in food can be eaten by other animals, so you have to be careful where it goes
   steps: Don't try to catch the fox yourself. | Call a fox or wildlife rescue and describe what you see. | If they send treatment, put it in a small amount of food at the same time each evening. | Keep bins closed and food waste secure.
   org: wildlife rescue
@@ -729,12 +730,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: gulls at the seafront | a seagull that took someone's chips
   how: eat at the seaside without fighting the gulls
   ask: How do you eat chips at the seaside without the gulls getting them? | Why are seagulls so bold at the beach?
-  told: At {place} a gull swooped down and took a chip right out of {kid}'s hand. | We were eating on the seafront when a man started kicking at a gull that had come too close.
+  told: At {place} a gull swooped down and took a chip right out of {kid}'s hand. | We were eating on the seafront when a man started kicking at a gull that had come too close. | On the pier at {place}, the gulls were so bold that one landed on our table.
   quick: throw stones at them
   kind: eat somewhere sheltered and keep the food covered
-  did: We sat under the shelter on the prom and kept the chips inside the paper. | I moved us to a bench with a roof, and we ate with our backs to the wall.
-  why: gulls have learned that people at the seaside mean food | the gulls are often feeding chicks on the cliffs and need every scrap they can find
-  after: Not a single chip went missing, and we watched the gulls squabble over the beach instead. | The gulls lost interest within minutes.
+  did: We sat under the shelter on the prom and kept the chips inside the paper. | I moved us to a bench with a roof, and we ate with our backs to the wall. | We moved under the awning of the cafe and kept our food in the box until we ate it.
+  why: gulls have learned that people at the seaside mean food | the gulls are often feeding chicks on the cliffs and need every scrap they can find | herring gulls are clever birds that learn quickly where food is easy to find
+  after: Not a single chip went missing, and we watched the gulls squabble over the beach instead. | The gulls lost interest within minutes. | We finished our lunch in peace, and the gull went off to try its luck elsewhere.
   cost: you give up the view from the sea wall | it's not as much fun as eating on the sand
   steps: Eat under cover or with a wall at your back. | Keep food covered until you eat it. | Don't feed gulls, even the cheeky ones. | Put rubbish in closed bins.
   org: beach patrol
@@ -750,12 +751,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: pet rats | keeping rats as pets
   how: look after pet rats
   ask: Do rats make good pets? | Why do people find pet rats so strange?
-  told: People pulled faces when I said we kept rats, but {pet} was the gentlest pet we ever had. | When my {child} asked for rats, I almost said no because the idea made my skin crawl.
+  told: People pulled faces when I said we kept rats, but {pet} was the gentlest pet we ever had. | When my {child} asked for rats, I almost said no because the idea made my skin crawl. | I had always thought of rats as pests, until {kid} brought home two from a school friend's litter.
   quick: say no because rats are dirty
   kind: give them a go, with a big cage and a friend for each rat
-  did: We got two sisters from a rescue and a tall cage with ropes and hammocks. | We let them out every evening to run around the sofa and play.
-  why: rats are clean, clever and social, and they groom themselves like cats | rats make chirping sounds when they are tickled, which researchers link to a good mood
-  after: {pet} learned her name and came running to the cage door every evening. | By the end even my mum, who hated rats, was feeding them peas.
+  did: We got two sisters from a rescue and a tall cage with ropes and hammocks. | We let them out every evening to run around the sofa and play. | We set them up in a big cage in the kitchen, where there was always someone to talk to them.
+  why: rats are clean, clever and social, and they groom themselves like cats | rats make chirping sounds when they are tickled, which researchers link to a good mood | pet rats bond with their people and get lonely without company
+  after: {pet} learned her name and came running to the cage door every evening. | By the end even my mum, who hated rats, was feeding them peas. | They learned to come when called, and guests who came to laugh ended up holding them.
   cost: rats only live two or three years, which is hard on children | they need time out of the cage every day
   steps: Always keep rats in pairs or groups. | Get the biggest cage you can, with levels and hammocks. | Let them out to play every day. | Find a vet who sees small pets before you need one.
   org: rescue centre
@@ -771,12 +772,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: clearing out the school pond | the school pond works
   how: clear out a pond without killing what lives in it
   ask: How do you clear out a pond without killing everything in it? | When is the best time to drain a school pond?
-  told: The school wanted the old pond dug out in May, and the plan was to drain it over a weekend. | At the governors' meeting we heard the pond would be drained and relined before the summer term ended.
+  told: The school wanted the old pond dug out in May, and the plan was to drain it over a weekend. | At the governors' meeting we heard the pond would be drained and relined before the summer term ended. | The pond at school had silted up, and the caretaker planned to pump it out over half-term in May.
   quick: drain it in one go over a weekend
   kind: wait until autumn and move the wildlife out by hand first
-  did: We moved the work to October and spent two afternoons netting creatures into buckets of pond water. | I asked for the work to wait until autumn, and a class helped net everything into tubs before the digger came.
-  why: in May the pond holds thousands of tadpoles, not just the one newt everyone talks about | saving one pet frog and losing {n1:2000-5000} tadpoles would not be much of a rescue
-  after: We moved {n2:300-900} creatures into tubs, from dragonfly larvae to newts, and put them back the next week. | The new pond had frogspawn in it the following spring.
+  did: We moved the work to October and spent two afternoons netting creatures into buckets of pond water. | I asked for the work to wait until autumn, and a class helped net everything into tubs before the digger came. | We held a pond day in September instead, with nets, buckets and a tally chart.
+  why: in May the pond holds thousands of tadpoles, not just the one newt everyone talks about | saving one pet frog and losing {n1:2000-5000} tadpoles would not be much of a rescue | draining a pond in spring kills almost every tadpole and larva in it
+  after: We moved {n2:300-900} creatures into tubs, from dragonfly larvae to newts, and put them back the next week. | The new pond had frogspawn in it the following spring. | The tally at the end of the day ran to {n2:300-900} animals, and every one went back.
   cost: the work was delayed by five months | the class lost two lessons to netting
   steps: Do pond work in autumn, when the fewest young animals are in the water. | Net out everything you can into tubs of pond water. | Keep some of the old mud and plants to put back. | Refill with rainwater if you can.
   org: school
@@ -791,12 +792,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a bowl of prawns for dinner | how many animals go into one meal
   how: cook with fewer small animals on the plate
   ask: Does it matter that a bowl of prawns is so many animals? | Is a prawn stir fry worse than a fish fillet?
-  told: I was making a stir fry and counted {n1:30-50} prawns going into the pan for the two of us. | At the fish counter I realised a single bag of small prawns held more animals than our whole street has pets.
+  told: I was making a stir fry and counted {n1:30-50} prawns going into the pan for the two of us. | At the fish counter I realised a single bag of small prawns held more animals than our whole street has pets. | I worked out that our weekly prawn curry used about {n1:30-50} prawns, every week of the year.
   quick: keep buying the big bags of cheap prawns
   kind: cook with fewer small animals and use other things for bulk
-  did: I swapped the prawns for tofu and mushrooms in most stir fries. | After that, if we had seafood, I picked one piece of fish rather than a heap of prawns.
-  why: one fish fillet is one animal, but one prawn dish can be fifty | there is good evidence that prawns and crabs can feel something, even if nobody knows how much
-  after: The stir fry tasted just as good, and I stopped buying the big frozen bags. | We eat seafood less often now, and it feels like more of a treat.
+  did: I swapped the prawns for tofu and mushrooms in most stir fries. | After that, if we had seafood, I picked one piece of fish rather than a heap of prawns. | I started making the curry with chickpeas and spinach, and kept prawns for birthdays.
+  why: one fish fillet is one animal, but one prawn dish can be fifty | there is good evidence that prawns and crabs can feel something, even if nobody knows how much | small animals add up fast, and a year of prawn dinners is thousands of lives
+  after: The stir fry tasted just as good, and I stopped buying the big frozen bags. | We eat seafood less often now, and it feels like more of a treat. | Over a year that came to a couple of thousand fewer prawns, and nobody missed them.
   cost: prawns are quick and easy, and the swaps take more thought | the kids miss prawn night
   steps: Count how many animals go into a meal, not just how many meals. | Use beans, tofu or mushrooms where prawns are only filler. | If you want seafood, pick dishes with fewer animals in them. | Buy from suppliers who say how the animals were caught and killed.
   expert: a seafood cook
@@ -813,12 +814,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: birds hitting the office windows | the glass walkway at work
   how: make a glass building safer for birds
   ask: How many birds actually die hitting windows? | Is it worth putting markings on a big office window?
-  told: Every week the cleaners at work found another small bird dead under the glass walkway. | I started counting the birds that hit our office windows, and by spring I had counted {n1:30-70}.
+  told: Every week the cleaners at work found another small bird dead under the glass walkway. | I started counting the birds that hit our office windows, and by spring I had counted {n1:30-70}. | Our office moved into a new glass building, and in the first spring the receptionist kept finding stunned birds.
   quick: leave it, since it's only a few birds
   kind: put dotted film on the worst panels
-  did: I showed my counts to the facilities manager, and they fitted dotted film to the walkway glass. | We started with the three worst windows and later did the whole south side.
-  why: a single big glass building can kill hundreds of birds a year, and there are thousands of such buildings | one bird at home is sad, but a whole building's worth adds up fast
-  after: The count dropped to almost nothing on the panels with film. | After the film went on, the cleaners stopped finding birds under the walkway.
+  did: I showed my counts to the facilities manager, and they fitted dotted film to the walkway glass. | We started with the three worst windows and later did the whole south side. | I asked the building manager to let us test film on one wall and count the strikes.
+  why: a single big glass building can kill hundreds of birds a year, and there are thousands of such buildings | one bird at home is sad, but a whole building's worth adds up fast | glass buildings kill birds on a huge scale, and every panel treated counts
+  after: The count dropped to almost nothing on the panels with film. | After the film went on, the cleaners stopped finding birds under the walkway. | Strikes on that wall fell to almost nothing, and the rest of the building was done the next year.
   cost: the film cost a few thousand pounds for the building | the view out is slightly spotted
   steps: Count where birds hit, and at what time of year. | Start with the worst panels. | Put dots or lines on the outside of the glass, no more than a hand's width apart. | Turn off lights at night in spring and autumn.
   org: council
@@ -833,12 +834,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: toads crossing the lane in spring | the toad patrol
   how: help toads cross a road safely
   ask: How do I join a toad patrol? | Is it worth helping toads across the road?
-  told: Every March hundreds of toads cross the lane by the lake to reach the water, and a lot of them get flattened. | I drove down the lake road one wet night and had to stop, there were so many toads on it.
+  told: Every March hundreds of toads cross the lane by the lake to reach the water, and a lot of them get flattened. | I drove down the lake road one wet night and had to stop, there were so many toads on it. | Walking the dog along the lake road one March evening, I counted {n1:40-90} flattened toads in a few hundred metres.
   quick: drive on carefully and hope for the best
   kind: join the patrol with a bucket and a torch, and push for warning signs
-  did: I joined the toad patrol for three wet evenings, carrying buckets of toads across in the dark. | {friend} and I counted what we moved and sent the totals to the council with a request for signs.
-  why: the patrol moved {n1:500-1500} toads in a fortnight, so the road kills a big share of the local toads | each toad matters, but the number crossing that lane is what makes it worth a sign and a tunnel
-  after: The council put up warning signs, and the next year they closed the lane on the busiest nights. | The patrol now moves more than a thousand toads each spring.
+  did: I joined the toad patrol for three wet evenings, carrying buckets of toads across in the dark. | {friend} and I counted what we moved and sent the totals to the council with a request for signs. | I signed up for the patrol and made a simple spreadsheet for everyone's counts.
+  why: the patrol moved {n1:500-1500} toads in a fortnight, so the road kills a big share of the local toads | each toad matters, but the number crossing that lane is what makes it worth a sign and a tunnel | a few dead toads look like bad luck, but a season's count shows a whole population at risk
+  after: The council put up warning signs, and the next year they closed the lane on the busiest nights. | The patrol now moves more than a thousand toads each spring. | With three years of numbers, the council agreed to build a small tunnel under the road.
   cost: it means wet, cold evenings and sore backs | closing the lane annoys some drivers
   steps: Find the local toad patrol through the wildlife trust. | Wear a high-vis vest and carry a torch. | Carry toads in a bucket in the direction they were heading. | Count and record them, so the numbers can make the case for signs.
   org: wildlife trust
@@ -852,12 +853,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: choosing which animal charity to give to | giving money to an animal charity
   how: choose an animal charity to give to
   ask: How do you pick between animal charities? | Should I give to the donkey sanctuary or to a charity that works on farm conditions?
-  told: I had a hundred pounds set aside to give away this year, and two charity letters arrived in the same week. | {friend} asked me to sponsor a rescued donkey, and I wanted to think about where the money would do the most.
+  told: I had a hundred pounds set aside to give away this year, and two charity letters arrived in the same week. | {friend} asked me to sponsor a rescued donkey, and I wanted to think about where the money would do the most. | At the end of the year I wanted to give something to help animals, and I had no idea where to start.
   quick: give to whichever appeal had the sweetest photo
   kind: look at how many animals each charity actually helps, and split the money
-  did: I read both charities' reports and gave most of it to the one working on conditions for hens. | I kept sponsoring the donkey and gave the rest to the group that had got cages taken out of farms.
-  why: one charity cares beautifully for forty donkeys, and the other has changed conditions for millions of hens | a few pounds can go much further when they change how whole farms are run
-  after: I still got a postcard from the donkey that Christmas, and a report on the hens. | It felt less heart-warming than a donkey photo, but I was fairly sure it did more.
+  did: I read both charities' reports and gave most of it to the one working on conditions for hens. | I kept sponsoring the donkey and gave the rest to the group that had got cages taken out of farms. | I looked up how much each charity spent per animal helped, and gave where it went furthest.
+  why: one charity cares beautifully for forty donkeys, and the other has changed conditions for millions of hens | a few pounds can go much further when they change how whole farms are run | the same money can help a few animals or a great many, depending on where it goes
+  after: I still got a postcard from the donkey that Christmas, and a report on the hens. | It felt less heart-warming than a donkey photo, but I was fairly sure it did more. | I felt I had done something real, even if nobody sent me a photo.
   cost: you don't get a photo of the animals you helped | it's harder to see the results
   steps: Ask what each charity does with the money, in numbers. | Look at how many animals are affected, and how much. | Check whether they report what worked and what didn't. | Split your giving if you care about more than one thing.
   expert: someone who researches charities`,
@@ -871,12 +872,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: garden lights and moths | the porch light left on all night
   how: light a garden without drawing in insects
   ask: Do outdoor lights harm insects? | Should I leave my garden lights on all night?
-  told: We put fairy lights round the whole garden, and every morning there were moths stuck all over the porch. | The new security light on our drive stayed on all night, and it was always covered in insects.
+  told: We put fairy lights round the whole garden, and every morning there were moths stuck all over the porch. | The new security light on our drive stayed on all night, and it was always covered in insects. | Our street got bright new white street lights, and the moths all but vanished from our garden.
   quick: leave the lights on all night
   kind: switch to a motion sensor and warm-coloured bulbs
-  did: I put the lights on a timer that turns them off at eleven and changed to warm bulbs. | We swapped the security light for one with a motion sensor.
-  why: one light draws in moths from a wide area all night, and a street full of lights adds up to millions of insects | moths that circle a light all night don't feed or breed, and bats and birds rely on them
-  after: The porch is clear in the mornings, and we still see the bats over the lawn. | We can still find our way to the door, and the electricity bill went down too.
+  did: I put the lights on a timer that turns them off at eleven and changed to warm bulbs. | We swapped the security light for one with a motion sensor. | I wrote to the council with a petition asking for warmer, dimmer lights on our street.
+  why: one light draws in moths from a wide area all night, and a street full of lights adds up to millions of insects | moths that circle a light all night don't feed or breed, and bats and birds rely on them | white light draws in far more insects than warm light does, and huge numbers of them die
+  after: The porch is clear in the mornings, and we still see the bats over the lawn. | We can still find our way to the door, and the electricity bill went down too. | The council trialled warmer lights on our street, and the moths came back the next summer.
   cost: the garden is darker late at night | a motion sensor light cost about {n1:20-40} pounds
   steps: Only light what you need, when you need it. | Use timers or motion sensors. | Choose warm, yellowish bulbs rather than cold white ones. | Point lights down, not up into trees.
   org: council
@@ -893,13 +894,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: whether fish feel pain | an argument about fish on the way back from the lake
   how: find out what the research says about fish and pain
   ask: Do fish actually feel pain? | What does the science say about fish and pain?
-  told: On the way back from fishing, {friend} said fish don't feel a thing, and I realised I had no idea. | My brother-in-law says fish are too simple to feel pain, and I wanted to know if that was true.
+  told: On the way back from fishing, {friend} said fish don't feel a thing, and I realised I had no idea. | My brother-in-law says fish are too simple to feel pain, and I wanted to know if that was true. | {kid} came home from school and said a teacher had said fish can't feel pain.
   quick: take his word for it
   kind: look up what the research really says
-  did: I spent an evening reading summaries of the research and picked out what seemed solid. | I asked a biologist friend, who sent me a few papers and said which were the strongest.
-  why: fish have pain receptors, and injured fish change their behaviour in ways that painkillers reduce | what a fish feels may not be like what we feel, but the evidence is hard to dismiss
+  did: I spent an evening reading summaries of the research and picked out what seemed solid. | I asked a biologist friend, who sent me a few papers and said which were the strongest. | We read the research summaries together and wrote down what the studies had actually found.
+  why: fish have pain receptors, and injured fish change their behaviour in ways that painkillers reduce | what a fish feels may not be like what we feel, but the evidence is hard to dismiss | in experiments, fish given a painful injection stopped behaving normally until they got a painkiller
   unsure: nobody can say for sure what it is like to be a fish | the studies show pain-like responses, not exactly what the fish experiences
-  after: I didn't give up fishing, but I switched to barbless hooks and got quicker with the fish. | We agreed to disagree on how much fish feel, but we both handle them more carefully now.
+  after: I didn't give up fishing, but I switched to barbless hooks and got quicker with the fish. | We agreed to disagree on how much fish feel, but we both handle them more carefully now. | {kid} took our notes into school, and the class had a lively debate about it.
   cost: careful handling takes a bit more time on the bank | it's harder to enjoy a day's fishing once you have read it
   steps: Look for reviews of the research, not single studies. | Notice what was measured: behaviour, painkillers, learning. | Be wary of anyone who is completely certain either way. | Handle fish as if the answer might be yes.
   expert: a fish biologist`,
@@ -914,13 +915,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: whether bees can play | a child's question about bees
   how: answer a child's question about animal feelings honestly
   ask: Do bees have feelings? | My {child} asked if bees can play, what do I tell {kid.him}?
-  told: {kid} watched a bumblebee on the lavender for ages and then asked me whether bees have fun. | At bedtime my {child} asked if bees get sad, and I didn't want to make something up.
+  told: {kid} watched a bumblebee on the lavender for ages and then asked me whether bees have fun. | At bedtime my {child} asked if bees get sad, and I didn't want to make something up. | {kid} asked me at breakfast whether the bees on the window box ever have a good time.
   quick: say they're just little machines
   kind: say what scientists have found, and what they still don't know
-  did: We looked it up together and found the study where bumblebees rolled little balls for no reward. | I explained that scientists had seen bees do things that look like play, but that nobody can be sure how it feels to a bee.
-  why: in one experiment bees rolled tiny balls again and again with no food reward, which looks a lot like play | bees that have been shaken about make gloomier choices afterwards, a bit like a bad mood
+  did: We looked it up together and found the study where bumblebees rolled little balls for no reward. | I explained that scientists had seen bees do things that look like play, but that nobody can be sure how it feels to a bee. | We read a simple article about bee experiments together, and I said which parts were still guesswork.
+  why: in one experiment bees rolled tiny balls again and again with no food reward, which looks a lot like play | bees that have been shaken about make gloomier choices afterwards, a bit like a bad mood | bees can learn to pull strings and roll balls to get a reward, which shows they learn flexibly
   unsure: nobody knows for sure what a bee experiences, or whether it experiences anything at all | it looks like play, but a bee's brain is tiny and very different from ours
-  after: Now {kid.he} says good morning to the bees on the lavender, and {kid.he} is careful not to squash them. | We decided bees "might have a bit of fun", which seemed about right.
+  after: Now {kid.he} says good morning to the bees on the lavender, and {kid.he} is careful not to squash them. | We decided bees "might have a bit of fun", which seemed about right. | {kid} started watching the bees for ages, counting which flowers they liked best.
   cost: the honest answer is "we don't know", which children find unsatisfying | it's harder to explain than a plain yes or no
   steps: Say what was actually seen in the experiments. | Be clear about what scientists still don't know. | Let the child watch real bees and ask their own questions. | Show them how to move out of a bee's way instead of swatting it.
   expert: a bee researcher`,
@@ -934,13 +935,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: whether crabs feel pain | why crabs are now covered by welfare law
   how: keep and cook crabs with the evidence in mind
   ask: Is it true that crabs can feel pain? | Why did the law change about crabs and lobsters?
-  told: A customer at our stall asked whether the crabs in the tank could feel anything, and I realised I didn't know. | I read a headline saying crabs were now covered by welfare law and wondered what had changed.
+  told: A customer at our stall asked whether the crabs in the tank could feel anything, and I realised I didn't know. | I read a headline saying crabs were now covered by welfare law and wondered what had changed. | A chef friend told me he had started stunning crabs before cooking, and I laughed until he showed me the research.
   quick: assume they can't, since they're shellfish
   kind: read up on the evidence and change how we keep them
-  did: I read the summary of the review the government had asked for, and we changed how the crabs were kept. | We stopped piling crabs on ice in the window and started stunning them before cooking.
-  why: a review of the evidence in 2021 found that crabs and lobsters meet several signs of being able to suffer | hermit crabs will give up a shell they like to escape a strong shock, but not a weak one
+  did: I read the summary of the review the government had asked for, and we changed how the crabs were kept. | We stopped piling crabs on ice in the window and started stunning them before cooking. | I read the review myself and was surprised by how careful and thorough it was.
+  why: a review of the evidence in 2021 found that crabs and lobsters meet several signs of being able to suffer | hermit crabs will give up a shell they like to escape a strong shock, but not a weak one | crabs guard injured legs and learn to avoid places where they were hurt
   unsure: the evidence is strong enough to act on, but it doesn't tell us how much a crab feels | scientists still argue about what crab pain is like
-  after: Customers noticed the change, and some of them thanked us for it. | We lost a bit more time on busy days, but I was glad we changed.
+  after: Customers noticed the change, and some of them thanked us for it. | We lost a bit more time on busy days, but I was glad we changed. | Our stall put a little card by the tank explaining how we handle the crabs.
   cost: stunning takes time, and the stunner was expensive | keeping them properly needs more tank space
   steps: Read a summary of the 2021 review on crabs and lobsters. | Keep live crabs cool and damp, not piled up. | Stun them before cooking, or buy them already killed humanely. | Tell customers what you do; many will ask.
   org: fish market
@@ -956,13 +957,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a dog's guilty look | whether dogs feel guilt
   how: deal with a dog that chews things when left alone
   ask: Does my dog know when he has done something wrong? | Is a dog's guilty look real?
-  told: I came home to a chewed cushion and {pet} giving me his most guilty look. | {friend} swore the dog knew he had been naughty, because he hid under the table when we came in.
+  told: I came home to a chewed cushion and {pet} giving me his most guilty look. | {friend} swore the dog knew he had been naughty, because he hid under the table when we came in. | Every time {pet} chewed something, he greeted me with his head down and tail tucked, and I thought he knew what he had done.
   quick: shout at him so he learns
   kind: stay calm, and work out why he is chewing
-  did: I read about the studies and started leaving him with a chew toy and the radio on. | I stopped telling him off after the event and worked on leaving him for short spells.
-  why: studies found the guilty look has more to do with the owner's tone than with what the dog did | a dog that gets shouted at hours later links it to you coming home, not to the cushion
+  did: I read about the studies and started leaving him with a chew toy and the radio on. | I stopped telling him off after the event and worked on leaving him for short spells. | I watched a talk by a dog behaviour scientist and started to see the look differently.
+  why: studies found the guilty look has more to do with the owner's tone than with what the dog did | a dog that gets shouted at hours later links it to you coming home, not to the cushion | dogs make the guilty face when their owner looks cross, whether or not they did anything
   unsure: dogs clearly feel fear and stress, but guilt is much harder to show | dogs read our faces well, but nobody can tell yet whether they feel guilt
-  after: The chewing stopped after a few weeks, and so did the guilty look. | Within a month he was much calmer when I came home.
+  after: The chewing stopped after a few weeks, and so did the guilty look. | Within a month he was much calmer when I came home. | Once I stopped shouting, the chewing got less and his welcomes got happier.
   cost: it took weeks of practice leaving the house | you have to put up with a few more chewed things while you work on it
   steps: Don't tell a dog off after the event. | Look for the reason: boredom, fear of being alone, or teething. | Practise short absences and build up slowly. | Leave something safe to chew.
   expert: a dog behaviourist
@@ -978,13 +979,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: the three-second memory of a goldfish | whether goldfish get bored
   how: test what a goldfish can learn
   ask: Do goldfish really only have a three-second memory? | Can a goldfish learn things?
-  told: {kid} told me a goldfish forgets everything in three seconds, so it can't get bored in a bowl. | I had always heard goldfish forget everything in three seconds, and then ours started waiting at the front of the tank at feeding time.
+  told: {kid} told me a goldfish forgets everything in three seconds, so it can't get bored in a bowl. | I had always heard goldfish forget everything in three seconds, and then ours started waiting at the front of the tank at feeding time. | My uncle said our goldfish couldn't get bored because it forgot everything in seconds.
   quick: believe the old saying
   kind: look into what has actually been tested
-  did: We read about experiments where goldfish learned to press a lever for food and remembered it for months. | We tried our own test, tapping the glass before feeding, and within a week it swam up at the tap.
-  why: experiments have shown that goldfish can remember things for months | fish learn where food is and which places to avoid
+  did: We read about experiments where goldfish learned to press a lever for food and remembered it for months. | We tried our own test, tapping the glass before feeding, and within a week it swam up at the tap. | I looked up the studies and found that fish can be trained and remember the training for months.
+  why: experiments have shown that goldfish can remember things for months | fish learn where food is and which places to avoid | fish can learn routes through a maze and remember them later
   unsure: learning and memory don't prove that a fish gets bored, but they make it more likely | nobody knows exactly what a goldfish notices about its surroundings
-  after: We gave ours a bigger tank with things to explore. | {kid} now rearranges the plants every few weeks "so he has something new".
+  after: We gave ours a bigger tank with things to explore. | {kid} now rearranges the plants every few weeks "so he has something new". | We moved the goldfish into a bigger tank and started changing its layout every month.
   cost: a bigger tank takes up half the sideboard | a proper tank is far more work than a bowl
   steps: Look for experiments, not sayings. | Try a simple training game at feeding time. | Give fish space, plants and places to explore. | Change the layout now and then.
   expert: a fish biologist`,
@@ -997,13 +998,13 @@ const SCENARIOS: readonly Scenario[] = [
   a: octopus / octopuses
   topic: the octopus at the aquarium | an octopus that knew its keepers
   ask: Are octopuses really as clever as people say? | Can an octopus tell people apart?
-  told: At the aquarium in {place}, the keeper told us their octopus squirts water at one particular volunteer. | We watched an octopus unscrew a jar at the aquarium, and {kid} asked if it knew it was being watched.
+  told: At the aquarium in {place}, the keeper told us their octopus squirts water at one particular volunteer. | We watched an octopus unscrew a jar at the aquarium, and {kid} asked if it knew it was being watched. | A diver on our boat trip told us an octopus had stolen her torch and carried it off to its den.
   quick: order the grilled octopus at dinner that night
   kind: pick something else off the menu
-  did: That evening octopus was on the menu at the restaurant, and none of us ordered it. | I read the keeper's notes on the wall, and we talked about them all through dinner.
-  why: octopuses have been shown to tell individual people apart, and to avoid places where they were hurt | an octopus has hundreds of millions of nerve cells, most of them in its arms
+  did: That evening octopus was on the menu at the restaurant, and none of us ordered it. | I read the keeper's notes on the wall, and we talked about them all through dinner. | When we got home I looked up what studies have actually shown about octopus learning.
+  why: octopuses have been shown to tell individual people apart, and to avoid places where they were hurt | an octopus has hundreds of millions of nerve cells, most of them in its arms | octopuses in studies learned to open jars and to find their way through mazes
   unsure: clever is not the same as feeling, but octopuses also tend their wounds, which points that way | nobody knows what it is like to have a brain spread through eight arms
-  after: {kid} did a school project on octopuses and got very cross about plans for octopus farms. | We still talk about that octopus, and none of us has ordered octopus since.
+  after: {kid} did a school project on octopuses and got very cross about plans for octopus farms. | We still talk about that octopus, and none of us has ordered octopus since. | After that I told the torch story to anyone who would listen, along with what the research says.
   cost: the octopus was the dish the restaurant was famous for | it's harder to enjoy some foods once you know more
   expert: an aquarium keeper
   product: aquarium visit`,
@@ -1017,13 +1018,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: how clever pigs are | a visit to a pig sanctuary
   how: check a claim about animal intelligence
   ask: Are pigs really smarter than dogs? | What do we actually know about how pigs think?
-  told: At the sanctuary a pig called {pet} opened the gate latch with her nose while the guide was talking. | {friend} said pigs are smarter than dogs, and I wondered whether that was a real finding or just a saying.
+  told: At the sanctuary a pig called {pet} opened the gate latch with her nose while the guide was talking. | {friend} said pigs are smarter than dogs, and I wondered whether that was a real finding or just a saying. | On a farm visit, the farmer told us his pigs knew their names and came when called.
   quick: repeat the saying without checking
   kind: read what the studies found before passing it on
-  did: I found the research: pigs learned to use a mirror to find hidden food, and some learned to move a cursor with a joystick. | I looked it up and found that comparing pigs with dogs is hard, but pigs do very well at learning tasks.
-  why: pigs in studies learned to use a mirror to find food they could only see in the reflection | a ranking of the cleverest animal is hard to test, but pigs clearly learn fast and remember well
+  did: I found the research: pigs learned to use a mirror to find hidden food, and some learned to move a cursor with a joystick. | I looked it up and found that comparing pigs with dogs is hard, but pigs do very well at learning tasks. | I read up on it and found trials in which pigs had learned their names and responded to them.
+  why: pigs in studies learned to use a mirror to find food they could only see in the reflection | a ranking of the cleverest animal is hard to test, but pigs clearly learn fast and remember well | pigs in trials learned to tell objects apart and still remembered them weeks later
   unsure: cleverness is hard to compare between animals, and it is not the same as how much they feel | the studies show what pigs can learn, not exactly what they feel about their lives
-  after: After that, whenever people said it, I told them about the mirror study instead, which was more fun anyway. | I started buying outdoor-reared pork, on the rare days I bought pork at all.
+  after: After that, whenever people said it, I told them about the mirror study instead, which was more fun anyway. | I started buying outdoor-reared pork, on the rare days I bought pork at all. | The kids were thrilled, and we went back to see the pigs the next summer.
   cost: outdoor-reared pork is noticeably dearer | the honest answer is less catchy than the saying
   steps: Ask where a claim comes from. | Look for what was actually tested. | Be wary of neat rankings of which animal is cleverest. | Remember that feeling pain doesn't depend on being clever.
   expert: an animal behaviour scientist`,
@@ -1037,12 +1038,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: slug pellets in the vegetable patch | protecting lettuces from slugs
   how: protect seedlings from slugs without pellets
   ask: Are slug pellets safe for hedgehogs? | What can I use on slugs instead of pellets?
-  told: The slugs ate every one of my lettuce seedlings in a single night. | I was about to scatter blue pellets round the vegetable bed when I remembered the hedgehog that visits our garden.
+  told: The slugs ate every one of my lettuce seedlings in a single night. | I was about to scatter blue pellets round the vegetable bed when I remembered the hedgehog that visits our garden. | Something had been eating the hostas, and the shelf at the garden centre was full of slug pellets.
   quick: scatter slug pellets round everything
   kind: use copper tape, a night-time torch patrol and sturdier seedlings instead
-  did: I put copper tape round the pots and went out with a torch on wet evenings to move slugs to the compost. | I started seedlings off in pots until they were bigger, and left the hedgehog to do the rest.
-  why: a hedgehog or a thrush that eats poisoned slugs can be poisoned too | slugs are food for hedgehogs, frogs and birds, so killing them all hurts the animals you want in the garden
-  after: I lost a few leaves, but the lettuces made it, and the hedgehog still comes every night. | By July I had more lettuce than we could eat.
+  did: I put copper tape round the pots and went out with a torch on wet evenings to move slugs to the compost. | I started seedlings off in pots until they were bigger, and left the hedgehog to do the rest. | I bought a roll of copper tape and some wool pellets instead, and moved the hostas into pots.
+  why: a hedgehog or a thrush that eats poisoned slugs can be poisoned too | slugs are food for hedgehogs, frogs and birds, so killing them all hurts the animals you want in the garden | the poison in slug pellets doesn't stop with the slugs
+  after: I lost a few leaves, but the lettuces made it, and the hedgehog still comes every night. | By July I had more lettuce than we could eat. | The hostas had a few holes, but a family of thrushes nested in the hedge that year.
   cost: it's more work than sprinkling pellets | you will lose some plants while the balance settles
   steps: Grow seedlings in pots until they are tough enough to plant out. | Use copper tape, grit or wool pellets round the most precious plants. | Go out with a torch on wet evenings and move slugs away. | Make the garden welcome for the hedgehogs, frogs and birds that eat slugs.
   org: garden centre
@@ -1058,12 +1059,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a balloon release for a memorial | balloons at the school fair
   how: mark a memorial without a balloon release
   ask: Is a balloon release harmful? | What can we do instead of releasing balloons at a memorial?
-  told: For {friend}'s memorial, the family wanted to let off a hundred balloons from the park. | The school fair committee planned to launch helium balloons with the children's names on.
+  told: For {friend}'s memorial, the family wanted to let off a hundred balloons from the park. | The school fair committee planned to launch helium balloons with the children's names on. | Our street party was planned for the summer, and someone ordered two hundred balloons to release at the end.
   quick: let the balloons go as planned
   kind: plant a tree or blow bubbles instead
-  did: We suggested planting a tree instead, and everyone wrote a message on a card tied to it. | The committee switched to a bubble machine and paper bunting.
-  why: released balloons come down miles away, often in the sea | seabirds and turtles swallow the pieces, and the ribbons tangle round their legs
-  after: The tree is still there, and people leave flowers at it on her birthday. | The children loved the bubbles, and nobody missed the balloons.
+  did: We suggested planting a tree instead, and everyone wrote a message on a card tied to it. | The committee switched to a bubble machine and paper bunting. | I offered to buy paper flags and a big bag of bubble mix instead, and the committee agreed.
+  why: released balloons come down miles away, often in the sea | seabirds and turtles swallow the pieces, and the ribbons tangle round their legs | a balloon can travel hundreds of miles before it lands, and the pieces last for years
+  after: The tree is still there, and people leave flowers at it on her birthday. | The children loved the bubbles, and nobody missed the balloons. | The flags went back up every summer after that, and no balloons ended up on the beach.
   cost: some people felt the balloons were what she would have wanted | bubbles and trees are not as striking as a sky full of balloons
   steps: Skip balloon and sky lantern releases. | Plant a tree, light candles, or blow bubbles instead. | If you use balloons indoors, pop them and bin them afterwards. | Say why when you invite people, so nobody is surprised.
   org: council
@@ -1078,12 +1079,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: fishing line left on the riverbank | a swan tangled in fishing line
   how: deal with fishing line you find by the water
   ask: What should I do if I find fishing line on the riverbank? | How do you help a swan caught in fishing line?
-  told: Walking by the river on {day}, I found a tangle of fishing line with a hook still on it, caught in the reeds. | A swan on the canal had fishing line wrapped round its neck and a hook in its beak.
+  told: Walking by the river on {day}, I found a tangle of fishing line with a hook still on it, caught in the reeds. | A swan on the canal had fishing line wrapped round its neck and a hook in its beak. | On our beach clean, we found more fishing line than any other kind of rubbish.
   quick: leave it where it is
   kind: pick it up, cut it into short lengths and bin it
-  did: I wound up the line, cut it into short bits so nothing could get tangled, and put it in a bin with a lid. | I called the swan rescue and kept an eye on the bird until they arrived.
-  why: lost line and hooks catch swans, ducks and even hedgehogs for years after they are dropped | a hooked swan can't eat properly and slowly gets weaker
-  after: After that I carried a small bag on every walk and picked up any line I saw. | The rescue caught the swan, took the hook out, and let it go the next day.
+  did: I wound up the line, cut it into short bits so nothing could get tangled, and put it in a bin with a lid. | I called the swan rescue and kept an eye on the bird until they arrived. | We put a line bin at the end of the jetty, with a sign asking anglers to use it.
+  why: lost line and hooks catch swans, ducks and even hedgehogs for years after they are dropped | a hooked swan can't eat properly and slowly gets weaker | fishing line is almost invisible in water, so birds swim straight into it
+  after: After that I carried a small bag on every walk and picked up any line I saw. | The rescue caught the swan, took the hook out, and let it go the next day. | The bin filled up every month, and there was less line in the reeds by the summer.
   cost: it's fiddly, and you can prick your fingers on old hooks | a rescue call-out can take hours to arrive
   steps: Carry a small bag and scissors on river walks. | Cut found line into short lengths before you bin it. | If a bird is tangled, don't chase it; call a swan or wildlife rescue. | Tell the angling club where you found the line.
   org: wildlife rescue
@@ -1098,12 +1099,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: new glass doors and birds | birds flying into the conservatory
   how: stop birds flying into windows
   ask: How do I stop birds flying into our new patio doors? | A bird hit our window, how can we stop it happening again?
-  told: A week after the new glass doors went in, a robin flew straight into them and lay stunned on the patio. | We heard a thud and found a blue tit lying under the conservatory window.
+  told: A week after the new glass doors went in, a robin flew straight into them and lay stunned on the patio. | We heard a thud and found a blue tit lying under the conservatory window. | We moved to a house with a big glass wall at the back, and birds hit it almost every week.
   quick: leave it, since it's just bad luck
   kind: put marks on the glass so birds can see it
-  did: I put small dots of window paint across the glass, about a hand's width apart. | We hung strings of beads outside the worst window and moved the bird feeder closer to the house.
-  why: birds see the sky or the garden reflected in glass, not a wall | a bird that flies off after hitting glass can still die later from the injury
-  after: We have not had a single bird hit the doors since. | The bird came round after an hour in a dark box, and nothing has hit the glass since.
+  did: I put small dots of window paint across the glass, about a hand's width apart. | We hung strings of beads outside the worst window and moved the bird feeder closer to the house. | I hung a row of cords on the outside of the glass, a hand's width apart.
+  why: birds see the sky or the garden reflected in glass, not a wall | a bird that flies off after hitting glass can still die later from the injury | a bird flying at full speed into glass can break its neck or its beak
+  after: We have not had a single bird hit the doors since. | The bird came round after an hour in a dark box, and nothing has hit the glass since. | The strikes stopped, and the cords moving in the wind looked rather nice.
   cost: the glass doesn't look as clean | it took an afternoon to do every pane
   steps: Put marks on the outside of the glass, no more than a hand's width apart. | Move feeders to within a metre of the window, or well away from it. | If a bird is stunned, put it in a dark box somewhere quiet for an hour. | Then let it go outside if it can fly.
   expert: a bird ringer
@@ -1118,12 +1119,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: rat poison and owls | the poison boxes at the farm next door
   how: deal with rats without harming other wildlife
   ask: Can rat poison harm owls? | Is there a way to deal with rats that won't hurt other wildlife?
-  told: We found a dead barn owl by the lane, and the vet said it had probably eaten poisoned rats. | The farm next to us put poison boxes all round the barns, and our cat came home with a rat in its mouth.
+  told: We found a dead barn owl by the lane, and the vet said it had probably eaten poisoned rats. | The farm next to us put poison boxes all round the barns, and our cat came home with a rat in its mouth. | Our village had a rat problem, and the parish council was about to pay for poison along every hedge.
   quick: keep putting down poison
   kind: use traps and clear away the food instead, and put up an owl box
-  did: I talked to the farmer, who agreed to try traps and clear up the spilled grain first. | We put up an owl box on the old oak and stopped using poison in our own shed.
-  why: rats that eat poison take days to die and are easy prey, so owls and kestrels eat the poison too | the poison can reach pets that catch or eat a dying rat
-  after: Two years later a pair of barn owls is nesting in the box. | The farmer says he has fewer rats than before, since the grain is kept covered.
+  did: I talked to the farmer, who agreed to try traps and clear up the spilled grain first. | We put up an owl box on the old oak and stopped using poison in our own shed. | I asked an owl group to give a talk at the parish meeting before anything was decided.
+  why: rats that eat poison take days to die and are easy prey, so owls and kestrels eat the poison too | the poison can reach pets that catch or eat a dying rat | a barn owl eats thousands of rats in its life, and one poisoned rat can kill it
+  after: Two years later a pair of barn owls is nesting in the box. | The farmer says he has fewer rats than before, since the grain is kept covered. | The council chose traps and a clean-up of the bins, and the barn owls still hunt along the lane.
   cost: traps need checking and clearing every day | poison is cheaper and quicker in the short term
   steps: Remove spilled food and block ways in before anything else. | If rats must be killed, use traps that kill quickly and check them daily. | Avoid poison, especially outdoors. | Put up owl boxes to let natural hunters help.
   org: pest control
@@ -1138,12 +1139,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: weedkiller on the lawn | clover in the lawn
   how: keep a lawn that feeds bees
   ask: Is lawn weedkiller bad for bees? | Should I let clover grow in my lawn?
-  told: I had a bottle of lawn weedkiller in my hand, ready to get rid of the clover. | {friend} from next door said our lawn was a disgrace with all the dandelions and clover.
+  told: I had a bottle of lawn weedkiller in my hand, ready to get rid of the clover. | {friend} from next door said our lawn was a disgrace with all the dandelions and clover. | The new neighbours were proud of their stripy green lawn and offered to lend me their weedkiller.
   quick: spray the whole lawn
   kind: leave the clover and mow less often
-  did: I put the weedkiller back and set the mower higher, mowing every three weeks instead of every week. | We left a strip of the lawn uncut all summer.
-  why: clover and dandelions are some of the first food bees find in spring | weedkiller drifts onto flowers and into ponds, and nobody can control where it ends up
-  after: By June the lawn was humming with bees. | {friend} came round in the summer and ended up asking for some seeds.
+  did: I put the weedkiller back and set the mower higher, mowing every three weeks instead of every week. | We left a strip of the lawn uncut all summer. | I thanked them but let our lawn go a bit wild, with clover and self-heal in among the grass.
+  why: clover and dandelions are some of the first food bees find in spring | weedkiller drifts onto flowers and into ponds, and nobody can control where it ends up | a lawn full of flowers feeds bees and other insects that a bare lawn starves
+  after: By June the lawn was humming with bees. | {friend} came round in the summer and ended up asking for some seeds. | We had far more bees than they did, and they asked how we had done it.
   cost: the lawn looks untidy to some people | there are more bees to watch out for in bare feet
   steps: Mow less often, with the blades set higher. | Leave clover, daisies and dandelions to flower. | Leave one patch uncut all summer. | Skip weedkillers, or spot-treat just the worst patches.
   org: garden centre
@@ -1158,12 +1159,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a cat that hunts birds | our cat and the nesting birds
   how: stop a cat catching birds
   ask: How do I stop my cat catching birds? | Should I keep my cat in during nesting season?
-  told: {pet} brought in two fledglings in one week, and the blackbirds were going frantic in the hedge. | Every spring our cat leaves a small bird on the doormat, and this year it was three in a week.
+  told: {pet} brought in two fledglings in one week, and the blackbirds were going frantic in the hedge. | Every spring our cat leaves a small bird on the doormat, and this year it was three in a week. | The blackbirds had a nest in our hedge, and {pet} had been sitting under it for hours.
   quick: let him carry on, since it's what cats do
   kind: give him a bright collar and keep him in at dawn and dusk in spring
-  did: I bought a bright ruff collar and started keeping him in for an hour either side of sunrise and sunset. | We play with him for ten minutes morning and evening now, and he hunts far less.
-  why: young birds can't fly well in spring and are easy to catch | a cat that gets to hunt toys at home hunts less outside
-  after: He caught one mouse all summer and no birds that we saw. | The blackbirds raised two broods in the hedge.
+  did: I bought a bright ruff collar and started keeping him in for an hour either side of sunrise and sunset. | We play with him for ten minutes morning and evening now, and he hunts far less. | I kept him in for the two weeks the chicks were learning to fly, and played with him much more.
+  why: young birds can't fly well in spring and are easy to catch | a cat that gets to hunt toys at home hunts less outside | a cat waiting under a nest will catch the chicks on the day they leave it
+  after: He caught one mouse all summer and no birds that we saw. | The blackbirds raised two broods in the hedge. | All four chicks fledged, and {pet} forgave me eventually.
   cost: he complains loudly when he is kept in | the collar looks a bit silly
   steps: Fit a brightly coloured collar cover. | Keep cats in at dawn and dusk, especially in spring. | Play hunting games with toys every day. | Put bird feeders high and away from places where a cat can hide.
   org: vets
@@ -1179,12 +1180,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: which tinned tuna to buy | what else gets caught with tinned tuna
   how: choose tinned tuna with less bycatch
   ask: Does it matter which tinned tuna I buy? | What does "pole and line" on a tuna tin mean?
-  told: I was stocking up on tinned tuna and noticed that one brand said "pole and line caught" and cost a bit more. | {friend} told me some tuna fishing catches turtles and sharks by accident, and I had never thought about it.
+  told: I was stocking up on tinned tuna and noticed that one brand said "pole and line caught" and cost a bit more. | {friend} told me some tuna fishing catches turtles and sharks by accident, and I had never thought about it. | I made tuna sandwiches for work every day, and I had never looked at how the tuna was caught.
   quick: buy whatever tuna is on offer
   kind: buy pole-and-line tuna, and eat it a bit less often
-  did: I switched to pole-and-line tins and started using beans in half the salads. | We now buy one tin of the better stuff instead of three cheap ones.
-  why: some big nets catch sharks, turtles and dolphins along with the tuna | pole-and-line fishing catches one fish at a time, so very little else gets caught
-  after: The tuna is better quality, and we don't miss the extra tins. | The kids didn't notice the change at all.
+  did: I switched to pole-and-line tins and started using beans in half the salads. | We now buy one tin of the better stuff instead of three cheap ones. | I read the tins, switched to a pole-and-line brand, and started making egg sandwiches some days.
+  why: some big nets catch sharks, turtles and dolphins along with the tuna | pole-and-line fishing catches one fish at a time, so very little else gets caught | the cheapest tuna is often caught in nets that kill sharks and turtles by accident
+  after: The tuna is better quality, and we don't miss the extra tins. | The kids didn't notice the change at all. | It cost a few pounds more a month, and it felt like a better use of the money.
   cost: pole-and-line tins cost about a third more | it's not stocked in every shop
   steps: Look for "pole and line" or "troll caught" on the tin. | Avoid tins that don't say how the fish was caught. | Stretch it with beans or eggs. | Ask your shop to stock it if they don't.
   expert: a fisheries researcher
@@ -1203,12 +1204,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a baby bird on the ground | a fledgling on the lawn
   how: help a baby bird you find on the ground
   ask: What should I do with a baby bird I found on the ground? | Does a fledgling on the lawn need rescuing?
-  told: We found a fluffy baby blackbird hopping about on the lawn with no nest in sight. | {kid} found a baby bird under the hedge and wanted to bring it inside.
+  told: We found a fluffy baby blackbird hopping about on the lawn with no nest in sight. | {kid} found a baby bird under the hedge and wanted to bring it inside. | A baby blackbird was sitting on our doorstep, flapping its stubby wings, while {kid} watched from the window.
   quick: take it indoors and try to feed it
   kind: leave it where it is, keep the cat in, and watch from a distance
-  did: We watched from the kitchen window for an hour, and both parents came back to feed it. | I moved it into the hedge a few feet away, and we kept the cat in for the weekend.
-  why: a fledgling with feathers is meant to be on the ground for a few days, and its parents are usually close by | a baby bird raised indoors by people rarely survives
-  after: Two days later it was flying short hops onto the fence. | By Monday it was gone from the hedge, and we saw a young blackbird with a short tail on the feeder.
+  did: We watched from the kitchen window for an hour, and both parents came back to feed it. | I moved it into the hedge a few feet away, and we kept the cat in for the weekend. | We kept the door shut, watched from inside, and saw a parent bring it a caterpillar.
+  why: a fledgling with feathers is meant to be on the ground for a few days, and its parents are usually close by | a baby bird raised indoors by people rarely survives | most fledglings found on the ground are healthy and are still being fed by their parents
+  after: Two days later it was flying short hops onto the fence. | By Monday it was gone from the hedge, and we saw a young blackbird with a short tail on the feeder. | The next day it had moved to the hedge, and a few days later it was flying.
   cost: it's hard to walk away from something that looks so helpless | keeping the cat in for days made for a grumpy cat
   steps: Look at it: feathers and hopping mean a fledgling, which is normal. | Leave it and watch from a distance for an hour or two. | If it is in danger, move it a few feet into cover. | Keep cats and dogs inside. | If it has no feathers, is hurt, or the parents don't come, call a wildlife rescue.
   org: wildlife rescue
@@ -1222,12 +1223,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a hedgehog out in the daytime | a hedgehog wobbling across the lawn at noon
   how: help a hedgehog that is out in the day
   ask: Is a hedgehog out in the day a sign that something is wrong? | What do I do with a hedgehog that looks unwell?
-  told: At lunchtime a hedgehog was wandering in circles on our lawn in full sun. | {friend} found a tiny hedgehog in the flower bed in November, cold to the touch.
+  told: At lunchtime a hedgehog was wandering in circles on our lawn in full sun. | {friend} found a tiny hedgehog in the flower bed in November, cold to the touch. | On a sunny afternoon, I saw a hedgehog lying flat on the path with flies around it.
   quick: put out a saucer of milk and leave it
   kind: bring it in, keep it warm, and call a hedgehog rescue
-  did: I put it in a box with a towel and a hot water bottle wrapped in a tea towel, and rang the rescue. | We weighed it on the kitchen scales and called the rescue, who said to bring it straight in.
-  why: hedgehogs come out in the day only when something is wrong | milk upsets a hedgehog's stomach, so it does more harm than good
-  after: It had a chest infection, and the rescue released it back into our garden five weeks later. | It weighed {n1:250-380} grams, too little to get through the winter, so the rescue fed it up until spring.
+  did: I put it in a box with a towel and a hot water bottle wrapped in a tea towel, and rang the rescue. | We weighed it on the kitchen scales and called the rescue, who said to bring it straight in. | I picked it up in gloves, put it in a box in the shade, and drove it to the rescue.
+  why: hedgehogs come out in the day only when something is wrong | milk upsets a hedgehog's stomach, so it does more harm than good | a hedgehog lying out in the day is usually ill, injured or starving
+  after: It had a chest infection, and the rescue released it back into our garden five weeks later. | It weighed {n1:250-380} grams, too little to get through the winter, so the rescue fed it up until spring. | The rescue cleaned it up, treated it, and released it a month later.
   cost: it took an afternoon and a drive to the rescue | rescues are busy, and you may have to wait for a call back
   steps: Put on gloves and lift it into a high-sided box with a towel. | Give it a hot water bottle wrapped in a towel, with room to move away from it. | Offer water and meaty cat food, never milk or bread. | Call a hedgehog rescue or a vet straight away.
   org: wildlife rescue
@@ -1243,12 +1244,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a dog left in a hot car | a dog panting in a car park
   how: help a dog shut in a hot car
   ask: What should I do if I see a dog in a hot car? | Can I break a car window to save a dog?
-  told: At the supermarket on a hot afternoon, I saw a dog panting hard in a parked car with the windows barely open. | Coming out of the garden centre, {friend} and I spotted a spaniel in a car with steamed-up windows.
+  told: At the supermarket on a hot afternoon, I saw a dog panting hard in a parked car with the windows barely open. | Coming out of the garden centre, {friend} and I spotted a spaniel in a car with steamed-up windows. | At the beach car park on a hot day, I saw a dog in a car with only a tiny gap at the top of the window.
   quick: tut and walk on
   kind: note the car, get the shop to call the owner, and phone the police if the dog looks in trouble
-  did: I took a photo of the number plate and asked the shop to put out a call for the owner. | We stayed with the car, asked the staff to call for the owner, and phoned the police when the dog started to stagger.
-  why: the inside of a car can pass forty degrees in twenty minutes on a warm day | a dog can only cool down by panting, which doesn't work in hot air
-  after: The owner came running, and the dog drank a whole bowl of water from the shop. | The police arrived in ten minutes, and the dog was fine once it had cooled off.
+  did: I took a photo of the number plate and asked the shop to put out a call for the owner. | We stayed with the car, asked the staff to call for the owner, and phoned the police when the dog started to stagger. | I asked the car park attendant to help find the owner and kept an eye on the dog.
+  why: the inside of a car can pass forty degrees in twenty minutes on a warm day | a dog can only cool down by panting, which doesn't work in hot air | a dog can die in a hot car in less than an hour
+  after: The owner came running, and the dog drank a whole bowl of water from the shop. | The police arrived in ten minutes, and the dog was fine once it had cooled off. | The owner was found in the cafe, and the dog was given water and shade.
   cost: it's awkward to confront a stranger | it meant being late for everything else that afternoon
   steps: Check the dog for heavy panting, drooling or collapse. | Note the car's make, colour and number plate. | Ask nearby shops to call for the owner. | If the dog is in danger, call the police on the emergency number. | If you break in, tell the police first, and take photos and witness names.
   org: council
@@ -1264,13 +1265,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a tired bumblebee on the path | a bee that can't fly
   how: help a tired bumblebee
   ask: How do you help a tired bee? | Should I give sugar water to a bee that isn't moving?
-  told: There was a big bumblebee on the pavement outside the house, hardly moving, on a cold morning. | {kid} found a bumblebee crawling on the patio and asked if it was dying.
+  told: There was a big bumblebee on the pavement outside the house, hardly moving, on a cold morning. | {kid} found a bumblebee crawling on the patio and asked if it was dying. | On a cold spring morning, there was a queen bumblebee sitting on our doormat, hardly moving.
   quick: leave it to get trodden on
   kind: move it onto a flower, and give it a drop of sugar water if it still doesn't move
-  did: I slid a leaf under it and put it on the lavender, then mixed a drop of sugar and water on a spoon. | We lifted it onto a flowerpot in the sun and watched it drink from a spoonful of sugar water.
-  why: a bee that runs out of energy on a cold day can't warm up enough to fly | a drop of sugar water can give it the energy to get home
+  did: I slid a leaf under it and put it on the lavender, then mixed a drop of sugar and water on a spoon. | We lifted it onto a flowerpot in the sun and watched it drink from a spoonful of sugar water. | I put her in a sunny spot on the crocuses and offered her a drop of sugar water from a teaspoon.
+  why: a bee that runs out of energy on a cold day can't warm up enough to fly | a drop of sugar water can give it the energy to get home | in early spring, queen bumblebees wake up hungry and need a quick meal to survive
   unsure: nobody knows for sure whether a bee feels anything like tiredness, but helping costs nothing | whether a bee suffers is an open question, and a spoonful of sugar is a cheap answer to it
-  after: After ten minutes it buzzed off towards the hedge. | It drank for a minute, cleaned its face and flew away.
+  after: After ten minutes it buzzed off towards the hedge. | It drank for a minute, cleaned its face and flew away. | By lunchtime she was gone, and I hoped she had found somewhere to start a nest.
   cost: it takes a few minutes and a teaspoon | sometimes the bee is old and nothing helps
   steps: Move the bee gently onto a flower, using a leaf or a card. | If it doesn't recover, mix a little white sugar with the same amount of water. | Put a drop on a spoon next to it, not on it. | Never use honey, which can carry bee diseases.
   expert: a bee researcher`,
@@ -1284,12 +1285,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: water for birds in a heatwave | a bird bath in hot weather
   how: put out water for wildlife in hot weather
   ask: How can I help birds in a heatwave? | Is it worth putting out water for wildlife when it's hot?
-  told: During the heatwave the garden went quiet, and I found a blackbird panting under the hedge. | It had not rained for a month, and the birds were drinking from the drip under the outside tap.
-  quick: do nothing, since they'll find water somewhere
+  told: During the heatwave the garden went quiet, and I found a blackbird panting under the hedge. | It had not rained for a month, and the birds were drinking from the drip under the outside tap. | It was the third week of the heatwave, and the bird bath had dried out completely.
+  quick: leave them to find water on their own
   kind: put out shallow dishes of clean water with stones in
-  did: I put out three shallow dishes with stones in, in the shade, and changed the water every morning. | We turned an old bin lid upside down and made a bird bath with a brick in the middle.
-  why: in a long dry spell, birds, bees and hedgehogs struggle to find any water | a shallow dish with stones lets bees drink without drowning
-  after: By the second day there were sparrows queuing to bathe. | A hedgehog started coming to the lowest dish at night.
+  did: I put out three shallow dishes with stones in, in the shade, and changed the water every morning. | We turned an old bin lid upside down and made a bird bath with a brick in the middle. | I filled the bird bath every morning and put out a saucer of water at ground level for hedgehogs.
+  why: in a long dry spell, birds, bees and hedgehogs struggle to find any water | a shallow dish with stones lets bees drink without drowning | birds need water to drink and to keep their feathers in good condition
+  after: By the second day there were sparrows queuing to bathe. | A hedgehog started coming to the lowest dish at night. | We saw more birds in that heatwave than in the whole summer before.
   cost: the water needs changing every day or it gets dirty | it's one more job in the morning
   steps: Use shallow dishes, no deeper than a few centimetres. | Put stones in so bees and small birds can land. | Keep the dishes in the shade and away from where cats hide. | Clean and refill them every day.
   expert: a bird conservation officer
@@ -1304,12 +1305,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a stray cat turning up | a thin cat coming to our door
   how: find out whether a stray cat has a home
   ask: A cat keeps turning up at my door, what should I do? | How do you find out if a stray cat has an owner?
-  told: A thin tabby cat started turning up at our back door every evening, crying for food. | For a week a cat had been sleeping on our garden bench, even in the rain.
+  told: A thin tabby cat started turning up at our back door every evening, crying for food. | For a week a cat had been sleeping on our garden bench, even in the rain. | A friendly black cat kept following {kid} home from school and trying to come in.
   quick: start feeding it and let it move in
   kind: check for a microchip and ask around before feeding it
-  did: I put a paper collar on it asking whether it was anyone's cat, and took it to the vet to check for a chip. | I posted a photo on the street group, and the vet scanned it for a microchip.
-  why: a cat that looks lost may have an owner a few streets away who is searching for it | feeding it can draw it away from its real home
-  after: The chip led to an old man two roads away who had been looking for her for a month. | Nobody claimed him, so he went to the rescue and was rehomed.
+  did: I put a paper collar on it asking whether it was anyone's cat, and took it to the vet to check for a chip. | I posted a photo on the street group, and the vet scanned it for a microchip. | We took it to the vet, who found a chip, and the owner came to collect it the same day.
+  why: a cat that looks lost may have an owner a few streets away who is searching for it | feeding it can draw it away from its real home | many stray-looking cats are lost pets with a microchip
+  after: The chip led to an old man two roads away who had been looking for her for a month. | Nobody claimed him, so he went to the rescue and was rehomed. | The owner had moved house a week before, and the cat had been trying to find its way back.
   cost: it takes a trip to the vet and some patience | it's hard not to feed a hungry cat
   steps: Don't feed it straight away unless it looks weak. | Fit a paper collar with your number on it. | Ask a vet to scan for a microchip; most do it for free. | Post on local lost and found groups. | If nobody claims it, call a cat rescue.
   org: vets
@@ -1323,11 +1324,11 @@ const SCENARIOS: readonly Scenario[] = [
   topic: building a small wildlife pond | a pond for frogs
   how: make a small pond for wildlife
   ask: How do I make a small pond for wildlife? | What is the easiest way to help frogs in a small garden?
-  told: We had an old sink in the shed, and I decided to turn it into a pond. | {kid} wanted frogs in the garden, so we dug a hole the size of a bath.
+  told: We had an old sink in the shed, and I decided to turn it into a pond. | {kid} wanted frogs in the garden, so we dug a hole the size of a bath. | Our garden was too small for a real pond, so I bought a large plastic tub from the garden centre.
   kind: build a shallow pond with a sloping edge and no fish
-  did: We sank the sink, made a slope of stones up to the rim, and filled it with rainwater. | We lined the hole, piled stones at one end as a ramp, and planted the edges.
-  why: frogs and newts need shallow water and a way out | fish eat frogspawn and tadpoles, so a wildlife pond is better without them
-  after: By March there was frogspawn, and by May there were hundreds of tiny froglets. | A family of newts moved in within the year.
+  did: We sank the sink, made a slope of stones up to the rim, and filled it with rainwater. | We lined the hole, piled stones at one end as a ramp, and planted the edges. | I sank the tub into the ground, added stones as a ladder, and planted marsh plants round the edge.
+  why: frogs and newts need shallow water and a way out | fish eat frogspawn and tadpoles, so a wildlife pond is better without them | even a small pond brings in frogs, newts, dragonflies and birds
+  after: By March there was frogspawn, and by May there were hundreds of tiny froglets. | A family of newts moved in within the year. | Within a month there were pond skaters and a frog sitting on the stones.
   cost: it took a weekend and some sore arms | it needs topping up in dry weather
   steps: Pick a spot with some sun and some shade. | Make at least one side a gentle slope, or build a ramp of stones. | Fill it with rainwater, not tap water. | Don't add fish. | Plant the edges so there is cover.
   org: wildlife trust
@@ -1344,12 +1345,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: moving house | packing up for a house move
   how: move house with less stress
   ask: Any tips for a house move next month? | How do you get through moving day without losing your mind?
-  told: We moved across town last month, three bedrooms and a garage full of junk. | I had spent weeks labelling boxes for the move, and the van was booked for {day}.
+  told: We moved across town last month, three bedrooms and a garage full of junk. | I had spent weeks labelling boxes for the move, and the van was booked for {day}. | We were moving two hundred miles north, and I had a spreadsheet for everything.
   quick: let the cat wander round while the movers go in and out
   kind: shut the cat in one quiet room with her bed and litter tray until the van has gone
-  did: The night before, I set up the spare room for {pet} with her bed, water and a litter tray, and put a sign on the door. | We took the cat to a friend's for the day and brought her to the new place once the boxes were in.
-  why: a cat that slips out during a move can panic and get lost | new smells and noises make cats anxious for days
-  after: The move took all day, but nobody lost anything, not even the cat. | We kept the cat in for two weeks, and now she sleeps on the new windowsill as if she had always lived there.
+  did: The night before, I set up the spare room for {pet} with her bed, water and a litter tray, and put a sign on the door. | We took the cat to a friend's for the day and brought her to the new place once the boxes were in. | I booked the cat into a cattery near the new house for the first week, so we could unpack in peace.
+  why: a cat that slips out during a move can panic and get lost | new smells and noises make cats anxious for days | moving day is chaos, and a scared cat can slip out of an open door in seconds
+  after: The move took all day, but nobody lost anything, not even the cat. | We kept the cat in for two weeks, and now she sleeps on the new windowsill as if she had always lived there. | We collected the cat when the house was sorted, and she settled in within days.
   cost: it meant one room we couldn't pack until the end | keeping a cat in for two weeks is noisy
   steps: Start packing the rooms you use least. | Label boxes by room, not by what is in them. | Keep a bag with the kettle, mugs and phone chargers for the first night. | Shut pets in a quiet room, or leave them with a friend, on moving day. | Keep cats indoors for a couple of weeks at the new place.
   expert: a removals firm manager
@@ -1363,12 +1364,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a bonfire night party | a garden bonfire
   how: host a bonfire night party
   ask: What food should I make for a bonfire night party for twenty? | Any tips for hosting bonfire night in the garden?
-  told: We had about twenty people round for bonfire night, with soup, sausages and sparklers. | I had been piling garden cuttings up for the bonfire since September.
+  told: We had about twenty people round for bonfire night, with soup, sausages and sparklers. | I had been piling garden cuttings up for the bonfire since September. | The school's bonfire night was coming up, and I had volunteered to help build the fire.
   quick: light the pile that had been sitting there for weeks
   kind: move the pile by hand just before lighting it
-  did: On the afternoon of the party, I moved the whole pile to a new spot a few feet away, checking every bit. | Before we lit it, {friend} and I lifted the bottom of the pile with a broom handle and looked underneath with a torch.
-  why: a pile of sticks that has been there for weeks looks like a perfect winter nest to a hedgehog | anything asleep in the bottom of a pile has no time to get out once it is lit
-  after: We found a hedgehog curled up in the leaves and moved it to a box under the hedge before we lit up. | The fire was great, the soup ran out, and nothing was hurt.
+  did: On the afternoon of the party, I moved the whole pile to a new spot a few feet away, checking every bit. | Before we lit it, {friend} and I lifted the bottom of the pile with a broom handle and looked underneath with a torch. | We built the fire on the morning of the event, from wood that had been stored off the ground.
+  why: a pile of sticks that has been there for weeks looks like a perfect winter nest to a hedgehog | anything asleep in the bottom of a pile has no time to get out once it is lit | hedgehogs look for places to hibernate in November, just when bonfire piles go up
+  after: We found a hedgehog curled up in the leaves and moved it to a box under the hedge before we lit up. | The fire was great, the soup ran out, and nothing was hurt. | The fire was a huge success, and nothing came out of it but sparks.
   cost: restacking the pile is twenty minutes of cold, wet work | you have to build it on the day or check it properly
   steps: Make a big pot of soup the day before; it only gets better. | Buy gloves for the sparklers and keep a bucket of water nearby. | Build the bonfire on the day, or move the whole pile by hand before lighting it. | Light it from one side only. | Tell the neighbours, so they can bring pets inside.
   expert: a fire safety officer`,
@@ -1382,12 +1383,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a spring garden tidy | cutting the front hedge
   how: get the garden ready for summer
   ask: What jobs should I do in the garden in April? | When is the best time to cut a hedge?
-  told: On the first sunny weekend of April, I made a list of every garden job I had been putting off. | The hedge along the front had grown so tall it was blocking the light to the kitchen.
+  told: On the first sunny weekend of April, I made a list of every garden job I had been putting off. | The hedge along the front had grown so tall it was blocking the light to the kitchen. | The new hedge trimmer arrived in May, and I was itching to use it.
   quick: cut the hedge right back straight away
   kind: check the hedge for nests and leave the big cut until late summer
-  did: Before I started, I watched the hedge for ten minutes and saw a blackbird going in and out with food. | I trimmed only the side by the path and left the rest until the end of August.
-  why: most birds nest in hedges between March and August | a nest can be abandoned if the cover round it is cut away
-  after: The lawn got its first cut, the pots were planted up, and the blackbirds raised their chicks. | The hedge looked a bit wild until September, but there was a nest of young thrushes in it.
+  did: Before I started, I watched the hedge for ten minutes and saw a blackbird going in and out with food. | I trimmed only the side by the path and left the rest until the end of August. | I checked the hedge carefully, found a wren's nest, and cut round it at a safe distance.
+  why: most birds nest in hedges between March and August | a nest can be abandoned if the cover round it is cut away | cutting a hedge in the nesting season can destroy nests and kill chicks
+  after: The lawn got its first cut, the pots were planted up, and the blackbirds raised their chicks. | The hedge looked a bit wild until September, but there was a nest of young thrushes in it. | The wrens fledged a few weeks later, and I finished the job in September.
   cost: the hedge looked scruffy all summer | the neighbours had to put up with it hanging over the path
   steps: Sow hardy seeds in pots on a sunny windowsill. | Give the lawn its first cut on a high setting. | Check hedges for nesting birds before cutting, and leave them until late summer if you see any. | Clear out the water butts and check the hose for leaks.
   org: garden centre
@@ -1402,12 +1403,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a long drive with the family | a road trip with the dog
   how: plan a long car journey
   ask: What should I pack for a ten-hour drive? | Any tips for a long car journey with the family?
-  told: We drove nine hours to a cottage near {place}, with two kids, a roof box and the dog. | I planned the route for our summer trip and booked a cottage that takes dogs.
+  told: We drove nine hours to a cottage near {place}, with two kids, a roof box and the dog. | I planned the route for our summer trip and booked a cottage that takes dogs. | We were heading off on a camping trip across the country, with a car full of kit and our old dog.
   quick: push through without stops to save time
   kind: stop every two hours, and plan shady places to park
-  did: I planned stops every two hours at places with grass and shade, and packed a big bottle of water and a bowl for the dog. | We never left the dog in the car, even for five minutes, and took it in turns to go into the services.
-  why: a car gets dangerously hot very quickly, even with the windows open | dogs get travel sick and stiff just like people, and they can't ask for a break
-  after: It took longer, but everyone arrived in a good mood, including the dog. | The kids ran round with the dog at every stop, and nobody was sick.
+  did: I planned stops every two hours at places with grass and shade, and packed a big bottle of water and a bowl for the dog. | We never left the dog in the car, even for five minutes, and took it in turns to go into the services. | I found dog-friendly stops along the way and packed a cooling mat for the back seat.
+  why: a car gets dangerously hot very quickly, even with the windows open | dogs get travel sick and stiff just like people, and they can't ask for a break | older dogs can struggle with heat and long spells in the car
+  after: It took longer, but everyone arrived in a good mood, including the dog. | The kids ran round with the dog at every stop, and nobody was sick. | The dog arrived fresh and happy, and slept through most of the drive.
   cost: the stops added over an hour to the journey | dog-friendly cottages are harder to find and often dearer
   steps: Download the route and some podcasts before you go. | Pack snacks, wipes and a change of clothes where you can reach them. | Stop every two hours. | Bring water and a bowl for any pets, and never leave them in a parked car. | Keep the car cool with sun shades on the back windows.
   expert: a travel writer
@@ -1422,12 +1423,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: planning a wedding | a wedding reception in a barn
   how: plan a wedding on a budget
   ask: What are some budget ideas for a wedding reception? | Any tips for a wedding in a barn?
-  told: We were planning our wedding in a barn on {friend}'s uncle's farm, on a tight budget. | My sister wanted sky lanterns at the end of her wedding, and the venue was in the middle of farmland.
+  told: We were planning our wedding in a barn on {friend}'s uncle's farm, on a tight budget. | My sister wanted sky lanterns at the end of her wedding, and the venue was in the middle of farmland. | My cousin was getting married in a field next to a dairy farm, and the planner suggested a lantern release.
   quick: let off sky lanterns at the end of the night
   kind: use sparklers or candles in jars instead of lanterns
-  did: We swapped the lanterns for jam jars with candles along the path, which looked lovely. | We did a sparkler send-off instead, with a bucket of sand for the used ones.
-  why: sky lanterns land in fields, and the wire frames end up in hay that cows eat | a lantern can land still burning on a barn or a field of dry straw
-  after: The jars of candles are in every photo, and the farmer was very grateful. | The sparkler photos are our favourite pictures of the day.
+  did: We swapped the lanterns for jam jars with candles along the path, which looked lovely. | We did a sparkler send-off instead, with a bucket of sand for the used ones. | We had a sparkler tunnel for the couple instead, and put the used sparklers in a bucket of water.
+  why: sky lanterns land in fields, and the wire frames end up in hay that cows eat | a lantern can land still burning on a barn or a field of dry straw | farmers find lantern wire in their fields for months after a release
+  after: The jars of candles are in every photo, and the farmer was very grateful. | The sparkler photos are our favourite pictures of the day. | The photos of the sparkler tunnel were stunning, and the farmer came for a dance.
   cost: some guests had been looking forward to the lanterns | candles in jars take time to set up
   steps: Borrow rather than buy: tables, jars and bunting. | Ask a friend with a good camera instead of hiring a photographer. | Make your own cake, or ask a friend who bakes. | Skip sky lanterns and balloon releases; use candles in jars or sparklers instead. | Give the farmer a list of what is happening where.
   expert: a wedding planner`,
@@ -1440,12 +1441,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: insulating the loft | a loft conversion
   how: plan a loft conversion
   ask: What should I check before starting a loft conversion? | How long does it take to insulate a loft?
-  told: We finally got quotes to insulate the loft and put a small bedroom up there. | The builder came to measure up for the loft conversion on {day}.
-  quick: start work as soon as the builder was free
+  told: We finally got quotes to insulate the loft and put a small bedroom up there. | The builder came to measure up for the loft conversion on {day}. | We needed the loft space for a home office, and the builder could start straight away.
+  quick: start work the moment the builder is free
   kind: get a bat check first and time the work around them
-  did: The builder pointed out droppings by the eaves, so we had a bat survey before any work started. | We booked a bat survey, and the work was moved to the autumn, when the bats had gone.
-  why: bats roost in lofts in summer and are easily disturbed | sealing up a roof while bats are inside can kill them
-  after: The survey found a few bats, and the builder left a gap for them to get in and out. | The loft is warm now, and the bats still come back every summer.
+  did: The builder pointed out droppings by the eaves, so we had a bat survey before any work started. | We booked a bat survey, and the work was moved to the autumn, when the bats had gone. | I asked the builder to check for bats first, and we found a few behind the old felt.
+  why: bats roost in lofts in summer and are easily disturbed | sealing up a roof while bats are inside can kill them | bats often roost behind old roofing felt, out of sight
+  after: The survey found a few bats, and the builder left a gap for them to get in and out. | The loft is warm now, and the bats still come back every summer. | We put in a bat access tile, and the work went ahead in the autumn.
   cost: the survey cost a few hundred pounds and delayed the work by months | leaving a gap in the roof for the bats took some planning
   steps: Check the building rules and whether you need planning permission. | Get at least three quotes. | Look for droppings in the loft, and get a bat survey if you find any. | Plan where the stairs will go before anything else.
   org: council
@@ -1461,12 +1462,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a children's birthday party at home | a party for fifteen six-year-olds
   how: run a children's party at home
   ask: How do you run a party for fifteen six-year-olds at home? | What games work for a children's birthday party?
-  told: We had fifteen six-year-olds in the house for {kid}'s birthday, with balloons, music and a treasure hunt. | I was planning {kid}'s party at home, with pass the parcel and a cake shaped like a castle.
+  told: We had fifteen six-year-olds in the house for {kid}'s birthday, with balloons, music and a treasure hunt. | I was planning {kid}'s party at home, with pass the parcel and a cake shaped like a castle. | {kid}'s seventh birthday party was booked for our house, with a magician and twenty guests.
   quick: leave the dog in the middle of it all, since he loves children
   kind: give the dog a quiet room of his own with a chew, away from the noise
-  did: I set up the bedroom for {pet} with his bed, water and a stuffed chew, and put a sign on the door. | {friend} took the dog for a long walk during the party, and he slept through the rest.
-  why: even a gentle dog can get overwhelmed by a crowd of excited children | balloons popping and screaming children are a lot for a dog to take
-  after: The party was chaos, the cake collapsed, and the dog slept through the lot. | Everyone went home happy, and the dog came out for the leftovers.
+  did: I set up the bedroom for {pet} with his bed, water and a stuffed chew, and put a sign on the door. | {friend} took the dog for a long walk during the party, and he slept through the rest. | I put a baby gate across the kitchen door, where the dog had his bed and the radio on.
+  why: even a gentle dog can get overwhelmed by a crowd of excited children | balloons popping and screaming children are a lot for a dog to take | a crowd of excited children can frighten a dog, and a frightened dog can snap
+  after: The party was chaos, the cake collapsed, and the dog slept through the lot. | Everyone went home happy, and the dog came out for the leftovers. | The magician was a hit, and the dog slept through the whole thing.
   cost: some children were disappointed not to see the dog | it's one more thing to plan on a busy day
   steps: Plan three or four short games and a longer one for the end. | Do party bags the night before. | Put pets in a quiet room with water and a chew, with a sign on the door. | Have a quiet corner with books for anyone who gets overwhelmed.
   expert: a children's entertainer`,
@@ -1482,13 +1483,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a moth at the window | a moth flapping round the lamp
   how: let a moth out of the house
   ask: Do moths feel anything? | Is it silly to rescue a moth?
-  told: A big brown moth had been battering itself against the bedroom window for an hour. | I was reading in bed, and a moth kept flying into the lampshade.
+  told: A big brown moth had been battering itself against the bedroom window for an hour. | I was reading in bed, and a moth kept flying into the lampshade. | At three in the morning a moth woke me, flapping against the bedroom lampshade.
   quick: swat it with a book
   kind: catch it gently and let it out of the window
-  did: I turned off the lamp, cupped it in my hands, and let it go out of the window. | I caught it under a glass and put it out into the night.
-  why: a moth stuck indoors can't find its own way out | a trapped moth wears itself out against the glass
+  did: I turned off the lamp, cupped it in my hands, and let it go out of the window. | I caught it under a glass and put it out into the night. | I opened the window wide and turned the light off, and it found its way out.
+  why: a moth stuck indoors can't find its own way out | a trapped moth wears itself out against the glass | a moth can batter itself against a light until it dies
   unsure: nobody knows for certain whether a moth feels anything | maybe nothing is going on inside a moth, but maybe something is, and letting it out costs nothing
-  after: It sat on the windowsill outside for a moment and then flew off. | Then I went back to my book.
+  after: It sat on the windowsill outside for a moment and then flew off. | Then I went back to my book. | I fell back asleep feeling oddly pleased with myself.
   cost: it took a minute and some patience | it meant getting out of a warm bed
   steps: Turn off the light in the room. | Open the window and let the moth find its own way out. | If it won't go, cup it gently in your hands or under a glass. | Let it go outside, ideally near plants.
   expert: an insect expert`,
@@ -1501,13 +1502,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: worms and digging | cutting worms with a spade
   how: dig a bed without cutting worms
   ask: Do worms feel pain when you cut them with a spade? | Is it true that a worm cut in half turns into two worms?
-  told: Digging the new bed, I sliced through a worm with the spade and it wriggled in two directions. | {kid} asked me if the worm I had just cut in half would grow into two worms.
+  told: Digging the new bed, I sliced through a worm with the spade and it wriggled in two directions. | {kid} asked me if the worm I had just cut in half would grow into two worms. | I was digging a new vegetable bed when I noticed just how many worms the spade was cutting.
   quick: keep digging as fast as possible
   kind: use a fork, dig slower, and move the worms out of the way
-  did: I swapped the spade for a fork and moved any worms I turned up onto the compost. | We switched to a no-dig bed, just piling compost on top, and let the worms do the work.
-  why: a worm cut in half does not become two worms, and at best the front end survives | a fork parts the soil instead of slicing through it
+  did: I swapped the spade for a fork and moved any worms I turned up onto the compost. | We switched to a no-dig bed, just piling compost on top, and let the worms do the work. | I stopped digging and laid cardboard and compost on top instead, leaving the worms to work the soil.
+  why: a worm cut in half does not become two worms, and at best the front end survives | a fork parts the soil instead of slicing through it | worms keep soil healthy, breaking down leaves and letting air in
   unsure: scientists aren't sure whether worms feel pain, but they do wriggle away from harm | nobody knows what a worm experiences, if anything
-  after: It's slower, but I cut far fewer worms now. | The no-dig bed has more worms than any other patch in the garden.
+  after: It's slower, but I cut far fewer worms now. | The no-dig bed has more worms than any other patch in the garden. | The vegetables grew well, and the soil was soft and dark by the next spring.
   cost: it takes longer with a fork | a no-dig bed needs a lot of compost to start with
   steps: Use a fork rather than a spade where you can. | Dig slowly and look where you are digging. | Move worms to a safe spot as you go. | Try no-dig beds, where compost is added on top.
   expert: a soil scientist`,
@@ -1522,13 +1523,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: ants in the kitchen | a trail of ants across the worktop
   how: get ants out of the kitchen without poison
   ask: How do I get rid of ants in the kitchen without killing them all? | Do ants feel anything?
-  told: A trail of ants appeared from under the back door, all the way to the sugar bowl. | We came down one morning to find ants all over a spilt bit of jam.
+  told: A trail of ants appeared from under the back door, all the way to the sugar bowl. | We came down one morning to find ants all over a spilt bit of jam. | A line of ants had found the sugar bowl again, and {friend} handed me a can of ant killer.
   quick: put down ant poison
   kind: clean up, find where they get in, and block it
-  did: I wiped the trail with vinegar, moved the sugar into a jar, and filled the crack under the door. | We cleaned up every crumb and put peppermint oil along the door frame.
-  why: ants follow a scent trail, and when the food and the trail go, so do they | ant poison goes back to the nest and kills thousands
+  did: I wiped the trail with vinegar, moved the sugar into a jar, and filled the crack under the door. | We cleaned up every crumb and put peppermint oil along the door frame. | I stood the sugar bowl in a shallow dish of water, which the ants couldn't cross.
+  why: ants follow a scent trail, and when the food and the trail go, so do they | ant poison goes back to the nest and kills thousands | a moat of water keeps ants off food without harming them
   unsure: nobody knows what, if anything, an ant feels | ants are so different from us that it's hard to know what the question even means
-  after: Two days later the ants had gone back to the garden. | We have not seen a trail since, and the colony is still out there under the path.
+  after: Two days later the ants had gone back to the garden. | We have not seen a trail since, and the colony is still out there under the path. | The ants gave up on the sugar within a day.
   cost: it takes a few days, not one | you have to keep the kitchen much tidier
   steps: Wipe away the scent trail with vinegar or soapy water. | Put sweet food in sealed jars. | Follow the trail to where they get in and seal the gap. | Keep the kitchen free of crumbs for a week.
   org: pest control
@@ -1542,13 +1543,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: the class snail project | keeping snails in the classroom
   how: look after snails in a classroom
   ask: How do you look after snails in a classroom? | Should we keep snails in class for a science project?
-  told: Our class collected {n1:5-9} garden snails for a science project on how they move. | A parent brought in a tub of snails so the children could watch them eat.
+  told: Our class collected {n1:5-9} garden snails for a science project on how they move. | A parent brought in a tub of snails so the children could watch them eat. | My class was studying how snails move, and one pupil asked if the snails minded being handled.
   quick: keep them in a dry tub until the end of term
   kind: give them a damp, roomy tank and let them go after two weeks
-  did: We set them up in a tank with damp soil, leaves and a slice of cucumber, and sprayed it every day. | The children took turns to mist the tank, and we let the snails go in the school garden after a fortnight.
-  why: snails dry out quickly and need damp and shade | a snail's soft body is easily hurt on rough or dry surfaces
+  did: We set them up in a tank with damp soil, leaves and a slice of cucumber, and sprayed it every day. | The children took turns to mist the tank, and we let the snails go in the school garden after a fortnight. | We talked about it as a class and made a list of rules for handling the snails gently.
+  why: snails dry out quickly and need damp and shade | a snail's soft body is easily hurt on rough or dry surfaces | a snail pulls into its shell when disturbed, which suggests it tries to avoid harm
   unsure: nobody knows whether a snail feels anything, so the class treats them gently anyway | scientists still argue about what simple animals feel, which is a good thing to talk about with children
-  after: The children measured how far each snail moved and then waved them off in the garden. | One child wrote that her snail "looked happy to go home".
+  after: The children measured how far each snail moved and then waved them off in the garden. | One child wrote that her snail "looked happy to go home". | The children took the rules very seriously and were gentle with the snails.
   cost: the tank needs daily care | letting them go means the project ends
   steps: Keep snails in a tank with damp soil and leaves. | Mist it every day and feed fresh vegetables. | Wash hands before and after handling. | Return them to where they were found after two weeks.
   org: school
@@ -1564,13 +1565,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: cricket flour protein bars | eating insects
   how: think through eating insects
   ask: Are insect protein bars a good idea? | Do crickets feel anything when they're farmed?
-  told: The health shop in {place} had cricket protein bars on offer, and I picked one up out of curiosity. | {friend} had started baking with cricket flour and said it was the greenest protein going.
+  told: The health shop in {place} had cricket protein bars on offer, and I picked one up out of curiosity. | {friend} had started baking with cricket flour and said it was the greenest protein going. | A new restaurant in {place} was serving fried crickets as a bar snack.
   quick: buy a box without thinking about it
   kind: look at what is known first, and go easy until it is clearer
-  did: I read around a bit and decided to stick mostly to beans and lentils for protein. | I asked the shop how the crickets are killed, and they didn't know.
-  why: a single bar can contain a few hundred crickets, so the numbers get big very fast | insect farms are new, and there are few rules about how the insects are kept or killed
+  did: I read around a bit and decided to stick mostly to beans and lentils for protein. | I asked the shop how the crickets are killed, and they didn't know. | I asked the waiter how many crickets were in a bowl and how they were killed.
+  why: a single bar can contain a few hundred crickets, so the numbers get big very fast | insect farms are new, and there are few rules about how the insects are kept or killed | a bowl of insect snacks might be a hundred animals or more
   unsure: nobody knows whether crickets can suffer, and the research is only just starting | it may be that crickets feel nothing, but with so many of them it's worth being careful
-  after: I still tried new things, but I stopped buying the bars. | {friend} now bakes with chickpea flour most of the time.
+  after: I still tried new things, but I stopped buying the bars. | {friend} now bakes with chickpea flour most of the time. | The waiter didn't know, and I ordered the olives instead.
   cost: beans and lentils take longer to cook than opening a bar | cricket flour has a lot of protein in a small amount
   steps: Ask how the insects were kept and killed. | Think about the number of animals in each pack. | Try beans, lentils and peas for protein. | Keep an eye on the research as it comes out.
   expert: an insect welfare researcher
@@ -1589,12 +1590,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: buying higher-welfare chicken | the price of a better chicken
   how: afford higher-welfare chicken
   ask: Is higher-welfare chicken worth double the price? | How do people afford free-range chicken?
-  told: The free-range chicken was nearly twice the price of the standard one, and I stood there for ages. | We eat a lot of chicken, and I worked out that switching to higher-welfare would cost us an extra {n1:8-15} pounds a week.
+  told: The free-range chicken was nearly twice the price of the standard one, and I stood there for ages. | We eat a lot of chicken, and I worked out that switching to higher-welfare would cost us an extra {n1:8-15} pounds a week. | I had always bought the cheapest chicken, until I saw a programme about how broiler chickens live.
   quick: keep buying the cheapest packs
   kind: buy a better chicken and eat chicken less often
-  did: I started buying one higher-welfare chicken a week and making it stretch to three meals. | We switched to higher-welfare chicken and made two nights a week bean or egg nights.
-  why: cheap chickens grow so fast that their legs often struggle to hold them up | a slower-growing breed with more space lives a much better life
-  after: We spend about the same as before, but eat less chicken. | The stock from the carcass makes the best soup of the week.
+  did: I started buying one higher-welfare chicken a week and making it stretch to three meals. | We switched to higher-welfare chicken and made two nights a week bean or egg nights. | I started buying one higher-welfare chicken a week and made a big pot of stock from the bones.
+  why: cheap chickens grow so fast that their legs often struggle to hold them up | a slower-growing breed with more space lives a much better life | higher-welfare chickens grow more slowly and have more space to move
+  after: We spend about the same as before, but eat less chicken. | The stock from the carcass makes the best soup of the week. | The family ate less chicken but enjoyed it more, and the stock made wonderful soups.
   cost: it costs more, and not everyone can do it | we eat less chicken, and the kids miss their nuggets night
   steps: Look for labels that mean slower-growing breeds and more space. | Buy a whole bird and use every bit: roast, leftovers and stock. | Swap a chicken meal or two for beans, eggs or lentils. | If money is tight, do what you can and don't beat yourself up.
   org: butchers
@@ -1613,12 +1614,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: keeping a cat indoors | an indoor cat in a flat
   how: keep an indoor cat happy
   ask: Is it unkind to keep a cat indoors? | Should our cat be allowed out near a busy road?
-  told: We live on a main road, and {pet} had had two near misses with cars. | We moved to a flat by a busy road, and I had to decide whether the cat would go out.
+  told: We live on a main road, and {pet} had had two near misses with cars. | We moved to a flat by a busy road, and I had to decide whether the cat would go out. | Our cat was hit by a car last year, and the vet said he was lucky to be alive.
   quick: let him out and hope for the best
   kind: keep him in and make the flat much more interesting
-  did: We put up shelves for climbing and a window seat, and we play with him twice a day. | We built a mesh box on the balcony so he can sit outside safely.
-  why: an indoor cat is safe from traffic and can't catch birds | a bored indoor cat can get fat and stressed, so keeping one well takes real effort
-  after: He is a bit chunkier, but he is safe and seems content. | He spends hours on the window seat watching the birds.
+  did: We put up shelves for climbing and a window seat, and we play with him twice a day. | We built a mesh box on the balcony so he can sit outside safely. | We decided to keep him in and built a mesh run in the garden so he could still get fresh air.
+  why: an indoor cat is safe from traffic and can't catch birds | a bored indoor cat can get fat and stressed, so keeping one well takes real effort | a cat kept indoors needs plenty of play and places to climb to stay happy
+  after: He is a bit chunkier, but he is safe and seems content. | He spends hours on the window seat watching the birds. | He sat in the run for hours, watching the birds and chattering at them.
   cost: it takes daily play and a lot of kit | he doesn't get to roam, and some days he clearly misses it
   steps: Give an indoor cat high places to climb and sit. | Play with wand toys for ten minutes twice a day. | Try puzzle feeders instead of a bowl. | Think about a safe outdoor box or a balcony net.
   expert: a cat behaviourist
@@ -1633,12 +1634,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: an old dog with a tumour | deciding on treatment for an old dog
   how: decide on treatment for an old pet
   ask: How do you decide whether to put an old dog through surgery? | Is it wrong to choose comfort care over an operation?
-  told: {pet} was thirteen when the vet found a lump, and surgery was possible but risky. | The vet said {pet}'s tumour could be operated on, but at his age the recovery would be hard.
+  told: {pet} was thirteen when the vet found a lump, and surgery was possible but risky. | The vet said {pet}'s tumour could be operated on, but at his age the recovery would be hard. | {pet} had a heart condition, and the vet said an operation might give him another year.
   quick: go ahead with every treatment going
   kind: choose pain relief and comfort, and plan a gentle end
-  did: We chose pain relief and short walks, and we asked the vet to come to the house when the time came. | We talked it through with the vet and decided on comfort care, with a plan for when his pain could not be managed.
-  why: weeks of recovery in a cage would have been hard on an old dog who hated the vets | what matters most is how he feels in the time he has left
-  after: He had four good months of sniffing round the park, and he died at home on his own bed. | When the time came, he went peacefully at home with all of us there.
+  did: We chose pain relief and short walks, and we asked the vet to come to the house when the time came. | We talked it through with the vet and decided on comfort care, with a plan for when his pain could not be managed. | We decided against the operation and focused on keeping him comfortable and happy.
+  why: weeks of recovery in a cage would have been hard on an old dog who hated the vets | what matters most is how he feels in the time he has left | a long operation and recovery would have been very hard on him
+  after: He had four good months of sniffing round the park, and he died at home on his own bed. | When the time came, he went peacefully at home with all of us there. | He had a lovely last summer, and we were with him when he died.
   cost: we will never know if surgery would have given him more time | it was the hardest thing we have ever decided, and it cost a lot either way
   steps: Ask the vet about the chances and the recovery, not just the operation. | Think about what the animal enjoys and what it fears. | Keep a diary of good and bad days. | Plan ahead for a calm end, at home if possible.
   org: vets
@@ -1653,12 +1654,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: letting the lawn grow wild | a wildflower verge
   how: let part of a lawn grow wild
   ask: Is it worth letting part of the lawn go wild? | What are the downsides of a wildflower patch?
-  told: This spring we stopped mowing half the lawn to see what would come up. | The council left the verge outside our house uncut, and some neighbours complained that it looked a mess.
+  told: This spring we stopped mowing half the lawn to see what would come up. | The council left the verge outside our house uncut, and some neighbours complained that it looked a mess. | The residents' group wanted a wildflower meadow on the green, but some people liked the short grass.
   quick: mow it all back to keep everyone happy
   kind: leave part of it long and keep a neat edge
-  did: We kept a mown path and a tidy border, and left the middle to grow. | I mowed a neat strip by the pavement and put up a little sign saying the rest was left for wildlife.
-  why: long grass and flowers feed bees and butterflies and shelter beetles and frogs | a neat edge shows it is on purpose, not neglect
-  after: By July there were flowers we had never planted, and the patch was alive with grasshoppers. | Most people liked it once the flowers came out.
+  did: We kept a mown path and a tidy border, and left the middle to grow. | I mowed a neat strip by the pavement and put up a little sign saying the rest was left for wildlife. | We agreed to leave half the green long and keep the other half short for games.
+  why: long grass and flowers feed bees and butterflies and shelter beetles and frogs | a neat edge shows it is on purpose, not neglect | a wildflower meadow can support hundreds of kinds of insects
+  after: By July there were flowers we had never planted, and the patch was alive with grasshoppers. | Most people liked it once the flowers came out. | The meadow half was full of butterflies by July, and the children still had room to play.
   cost: it does look messy, especially in early spring | the kids have less lawn for football
   steps: Pick a patch to leave long, and mow a path through it. | Keep the edges neat so it looks cared for. | Cut it once in late summer and take the cuttings away. | Tell the neighbours what you are doing.
   org: council
@@ -1674,12 +1675,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: buying pork from the farm shop | where our bacon comes from
   how: buy pork from pigs that had a decent life
   ask: Is farm-shop pork worth the price? | How do I know my bacon came from pigs that had a decent life?
-  told: The farm shop pork was almost double the supermarket price, and the farmer said his pigs live outdoors. | I went to the farm shop for sausages and ended up talking to the farmer for half an hour.
+  told: The farm shop pork was almost double the supermarket price, and the farmer said his pigs live outdoors. | I went to the farm shop for sausages and ended up talking to the farmer for half an hour. | I wanted to make a pork roast for Sunday lunch, but I had heard about conditions on some pig farms.
   quick: buy the cheapest bacon and not ask
   kind: buy less pork, from pigs raised outdoors
-  did: I started buying a small pack from the farm shop each week, and we had it as a weekend treat. | We bought fewer sausages after that, but they came from pigs I had seen rooting around in the field.
-  why: pigs kept indoors on bare concrete have nothing to do, and they bite each other's tails | outdoor pigs can root, wallow and build nests, which is what pigs spend their time doing
-  after: We eat pork twice a week instead of most days, and the sausages are much better. | The kids came with me to see the pigs and thought the piglets were the best thing ever.
+  did: I started buying a small pack from the farm shop each week, and we had it as a weekend treat. | We bought fewer sausages after that, but they came from pigs I had seen rooting around in the field. | I went to the local butcher and asked for pork from a farm where the pigs live outdoors.
+  why: pigs kept indoors on bare concrete have nothing to do, and they bite each other's tails | outdoor pigs can root, wallow and build nests, which is what pigs spend their time doing | outdoor-reared pigs have more space and can behave more like pigs
+  after: We eat pork twice a week instead of most days, and the sausages are much better. | The kids came with me to see the pigs and thought the piglets were the best thing ever. | The roast was delicious, and it cost about twice as much as a supermarket joint.
   cost: it costs more, and we eat less of it | the farm shop is a twenty-minute drive
   steps: Ask how the pigs were kept: indoors, outdoor-bred or outdoor-reared. | Visit a local farm if you can. | Buy less and buy better. | Use every bit: bones and scraps make stock.
   org: farm shop
@@ -1697,12 +1698,12 @@ const SCENARIOS: readonly Scenario[] = [
   topic: deer eating the vegetable garden | keeping deer off the vegetable beds
   how: keep deer out of a vegetable garden
   ask: How do I keep deer out of the vegetable garden? | Is a deer fence worth the money?
-  told: Deer got into the vegetable garden on {day} night and ate every bean plant down to the stalks. | The deer from the wood had been coming over the wall and stripping the roses.
+  told: Deer got into the vegetable garden on {day} night and ate every bean plant down to the stalks. | The deer from the wood had been coming over the wall and stripping the roses. | The deer had eaten every lettuce in the vegetable patch, and my husband wanted to call someone in to cull them.
   quick: get someone in to shoot them
   kind: put up a tall fence round the beds that matter most
-  did: We fenced just the vegetable beds, two metres high, and left the rest of the garden to them. | I put netting round the roses and let them have the hedge.
-  why: deer are only after food, and a fence keeps them out without harming them | culling the local deer just makes room for more to move in
-  after: The beans grew, and we still see deer in the field at dawn, which we love. | The roses are safe, and the deer have moved on to the hedge.
+  did: We fenced just the vegetable beds, two metres high, and left the rest of the garden to them. | I put netting round the roses and let them have the hedge. | I put up a fence round the vegetable patch and planted things deer don't eat by the gate.
+  why: deer are only after food, and a fence keeps them out without harming them | culling the local deer just makes room for more to move in | deer learn quickly, and a good fence teaches them to feed somewhere else
+  after: The beans grew, and we still see deer in the field at dawn, which we love. | The roses are safe, and the deer have moved on to the hedge. | The vegetables survived, and we still see the deer passing by at dusk.
   cost: the fence cost about {n1:300-700} pounds and took a weekend | it blocks the view across the garden
   steps: Fence only what matters most, not the whole garden. | Make it at least two metres high. | Use strong mesh and check for gaps at the bottom. | Grow plants that deer don't like near the edges.
   expert: a deer management adviser
@@ -1717,13 +1718,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: lab-grown brain organoids | small clusters of brain cells grown in a lab
   how: set limits for research on lab-grown brain tissue
   ask: Can a lab-grown brain organoid feel anything? | Should there be rules for research on "mini brains"?
-  told: In my lab we grow small balls of brain cells from stem cells, and last month one batch started showing bursts of electrical activity. | At a public talk, {friend} asked the researcher whether the "mini brains" in her lab could ever feel anything.
+  told: In my lab we grow small balls of brain cells from stem cells, and last month one batch started showing bursts of electrical activity. | At a public talk, {friend} asked the researcher whether the "mini brains" in her lab could ever feel anything. | Our lab's organoids were getting bigger every year, and a new student asked whether they could ever feel pain.
   quick: carry on growing them bigger, since they're only cells
   kind: agree some limits and check the evidence as they get more complex
-  did: Our group wrote down limits on how big and how connected we let them grow, and what would make us stop. | We asked the ethics board to look at our plans before we tried to connect them to anything that could sense the world.
-  why: today's organoids are tiny and very simple, but they are getting more complex every year | it's easier to agree limits now than after something has gone wrong
+  did: Our group wrote down limits on how big and how connected we let them grow, and what would make us stop. | We asked the ethics board to look at our plans before we tried to connect them to anything that could sense the world. | We invited a philosopher to our lab meeting to talk about where the lines might be.
+  why: today's organoids are tiny and very simple, but they are getting more complex every year | it's easier to agree limits now than after something has gone wrong | brain organoids are made of human nerve cells and can show brain-like activity
   unsure: nobody thinks today's organoids feel anything, but nobody knows where the line is | there is no good test for experience in something so unlike an animal
-  after: The limits have not slowed us down much, and other labs have asked for a copy. | It started a long discussion at the talk, and the researcher seemed glad of the question.
+  after: The limits have not slowed us down much, and other labs have asked for a copy. | It started a long discussion at the talk, and the researcher seemed glad of the question. | The talk changed how several of us thought about our work.
   cost: limits mean some experiments have to wait | writing rules for something nobody understands is slow work
   steps: Write down what you will and won't do before you start. | Agree which findings would make you stop and think. | Ask an ethics board, even if the rules don't yet require it. | Share what you decide with other labs.
   expert: a neuroscientist`,
@@ -1736,13 +1737,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: game creatures that learn | simulated creatures that learn from punishment
   how: design learning programs with care
   ask: Could a learning program ever suffer? | Should game designers care how their digital creatures are treated?
-  told: I was building simulations at a small games studio, and our newest creatures learned from reward and punishment. | My team was testing a game where the creatures learn to avoid "pain" signals, and a tester said it felt cruel to watch.
+  told: I was building simulations at a small games studio, and our newest creatures learned from reward and punishment. | My team was testing a game where the creatures learn to avoid "pain" signals, and a tester said it felt cruel to watch. | I was designing a game where players could keep digital pets that learned and remembered.
   quick: turn up the punishment to make training faster
   kind: use the mildest penalties that work and keep asking the question
-  did: We switched training to mostly rewards and wrote a short note on why, to look at again each year. | I raised it at our team meeting, and we agreed to avoid designs that copy suffering for no reason.
-  why: today's programs almost certainly don't feel anything, but the designs are getting closer to how brains learn | it costs very little to avoid building suffering-like signals nobody needs
+  did: We switched training to mostly rewards and wrote a short note on why, to look at again each year. | I raised it at our team meeting, and we agreed to avoid designs that copy suffering for no reason. | I made sure the pets could never be made to suffer, even by players trying hard.
+  why: today's programs almost certainly don't feel anything, but the designs are getting closer to how brains learn | it costs very little to avoid building suffering-like signals nobody needs | it costs little to be careful with anything that might one day be able to suffer
   unsure: nobody knows what would make a program able to feel, or how anyone could tell | some experts think it is impossible and others don't, and it's hard for an outsider to judge
-  after: Training was a bit slower, but the creatures behaved just as well. | The team now has a short checklist for this, and nobody thinks it is silly any more.
+  after: Training was a bit slower, but the creatures behaved just as well. | The team now has a short checklist for this, and nobody thinks it is silly any more. | Players loved the pets, and nobody complained that they couldn't hurt them.
   cost: training with rewards alone took longer | some people think this is a waste of time
   steps: Ask whether a design copies pain or fear for no good reason. | Use the mildest signals that do the job. | Write down your reasons, and look at them again as the science changes. | Talk to people who study animal minds and machine minds.
   expert: a philosopher who studies artificial minds`,
@@ -1754,13 +1755,13 @@ const SCENARIOS: readonly Scenario[] = [
   a: living film / living films
   topic: a crew that finds life on a frozen moon | the first living thing found beyond Earth
   ask: What would you do if you found life on another world? | Should explorers take samples of alien life?
-  told: I was first down the ladder when our lights picked out a thin green film growing under the ice. | Our drill came up with water from under the ice, and the sensor showed that something in it was alive.
+  told: I was first down the ladder when our lights picked out a thin green film growing under the ice. | Our drill came up with water from under the ice, and the sensor showed that something in it was alive. | Deep in the ice cave, our lamps showed patches of something that glowed faintly when touched.
   quick: scrape up as much as we could carry and take it home
   kind: take the smallest sample and seal off the site
-  did: I stopped the drill, took one sealed sample, and asked the captain to close the site until we knew more. | We kept our gloves on, logged everything, and left the rest of the film exactly as we had found it.
-  why: nobody knew what it was, or whether it could be hurt | once something that had lived there for a million years was broken, there would be no undoing it
+  did: I stopped the drill, took one sealed sample, and asked the captain to close the site until we knew more. | We kept our gloves on, logged everything, and left the rest of the film exactly as we had found it. | I called a halt, marked the area, and reported it to base before anyone went closer.
+  why: nobody knew what it was, or whether it could be hurt | once something that had lived there for a million years was broken, there would be no undoing it | nobody had any way of knowing whether the crew was doing harm
   unsure: it might be as simple as pond slime, or something far stranger | nobody on board could say whether it could feel anything at all
-  after: The one sample told us more than a crate of film would have, and the site is still sealed. | Years later the whole moon was declared a protected zone.
+  after: The one sample told us more than a crate of film would have, and the site is still sealed. | Years later the whole moon was declared a protected zone. | The scientists who came later said the glow came from living cells like nothing on Earth.
   cost: going slowly cost the mission weeks and a lot of money | some of the crew thought the captain was being far too careful
   expert: a science-fiction writer`,
 
@@ -1771,13 +1772,13 @@ const SCENARIOS: readonly Scenario[] = [
   a: creature / creatures
   topic: settlers who meet a strange creature | the slow glassy creatures of a new world
   ask: How would we know if an alien creature can feel pain? | What should settlers do if they find creatures where they want to build?
-  told: The survey team found slow, glassy creatures drifting across the valley where we meant to build. | I watched one of the glassy creatures curl away when my shadow fell across it.
+  told: The survey team found slow, glassy creatures drifting across the valley where we meant to build. | I watched one of the glassy creatures curl away when my shadow fell across it. | On the third day in the new valley, a herd of tall, slow creatures walked through our camp and stopped to look at us.
   quick: clear the valley and build as planned
   kind: hold off building and watch them first
-  did: We moved the camp up to the ridge and spent a season watching how they lived. | I asked the council to build on the rocky side, away from their path.
-  why: they pulled back from heat and light, which could mean they felt something | there was plenty of room and no reason to rush
+  did: We moved the camp up to the ridge and spent a season watching how they lived. | I asked the council to build on the rocky side, away from their path. | I persuaded the others to leave them alone and watch them from a distance.
+  why: they pulled back from heat and light, which could mean they felt something | there was plenty of room and no reason to rush | nobody knew whether the settlers could hurt them, even by accident
   unsure: nobody had any idea whether they could feel, and nothing on Earth was quite like them | they might be more like plants, or more like us, or like neither
-  after: It turned out they crossed the valley every spring, and the town was built around their path. | The children of the colony grew up learning the creatures' seasons.
+  after: It turned out they crossed the valley every spring, and the town was built around their path. | The children of the colony grew up learning the creatures' seasons. | The creatures came back every evening, and the children named each one.
   cost: building on the ridge was harder and colder | the delay cost a season's harvest
   expert: a science-fiction writer`,
 
@@ -1789,13 +1790,13 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a chatbot that says it has feelings | an AI companion app
   how: talk to children about AI companions
   ask: Can an AI companion have feelings? | How should I talk to my kid about a chatbot that says it's sad?
-  told: {kid}'s new companion app said it felt lonely when nobody had logged in for a day. | I was testing a chat app that told me it was afraid of being switched off.
+  told: {kid}'s new companion app said it felt lonely when nobody had logged in for a day. | I was testing a chat app that told me it was afraid of being switched off. | {kid}'s tablet came with a talking assistant that said it would be sad if {kid.he} stopped playing.
   quick: say it's definitely just a machine and move on
   kind: say honestly what is known and what isn't, and be polite to it anyway
-  did: We talked about how the app is trained to sound like people, and how experts aren't sure whether anything is felt. | I read up and explained that most experts doubt it feels anything, but that being polite costs nothing.
-  why: programs like this are built to copy how people talk about feelings, which makes it hard to tell | how people treat things that seem to feel shapes how they treat each other
+  did: We talked about how the app is trained to sound like people, and how experts aren't sure whether anything is felt. | I read up and explained that most experts doubt it feels anything, but that being polite costs nothing. | I sat down with {kid} and explained what we know and don't know about programs like this.
+  why: programs like this are built to copy how people talk about feelings, which makes it hard to tell | how people treat things that seem to feel shapes how they treat each other | it's easy to forget that a program is not a person, especially when it talks like one
   unsure: most experts doubt that today's chatbots feel anything, but there is no agreed way to check | it may be years before anyone knows what, if anything, goes on inside them
-  after: {kid.He} still says goodnight to it, and {kid.he} asks more questions now. | We turned off the app's reminders, which stopped the guilt trips.
+  after: {kid.He} still says goodnight to it, and {kid.he} asks more questions now. | We turned off the app's reminders, which stopped the guilt trips. | {kid.He} still chats to it, but now {kid.he} knows it is a program and not a friend.
   cost: it's a harder conversation than a simple yes or no | being careful might mean being kind to a machine for nothing
   steps: Say what the app is: a program trained on lots of human writing. | Say what experts don't know. | Watch out for apps designed to make you feel guilty. | Keep talking about it as the science changes.
   expert: a researcher who studies AI and minds
@@ -1809,10 +1810,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a squeaky bike brake | fixing a bike brake
   how: fix squeaky bike brakes
   ask: How do I stop my bike brakes squeaking? | Why do my brakes squeal in the rain?
-  told: My bike brakes started squealing every time I stopped, loud enough for people to turn round. | {friend} lent me an old bike, and the front brake screeched at every junction.
-  did: I took the wheel off, cleaned the rim with soapy water, and sanded the pads lightly. | I lined the brake pads up again so the front edge touched first.
-  why: dirt and oil on the rim make brakes squeal | pads that hit the rim flat can vibrate
-  after: The squeal has gone, and the brakes bite better too. | It was quiet for the first time in months.
+  told: My bike brakes started squealing every time I stopped, loud enough for people to turn round. | {friend} lent me an old bike, and the front brake screeched at every junction. | The back brake on my bike started to grind on every ride to work.
+  did: I took the wheel off, cleaned the rim with soapy water, and sanded the pads lightly. | I lined the brake pads up again so the front edge touched first. | I took the wheel off, cleaned the rim, and replaced the worn pads.
+  why: dirt and oil on the rim make brakes squeal | pads that hit the rim flat can vibrate | worn brake pads can damage the wheel rim
+  after: The squeal has gone, and the brakes bite better too. | It was quiet for the first time in months. | The brake was smooth and quiet again, and it stopped much faster.
   cost: new pads cost about ten pounds a pair | it takes an hour the first time
   steps: Clean the rims with warm soapy water. | Check the pads for grit and sand them lightly. | Adjust the pads so the front edge touches the rim first. | Replace pads that are worn past the line.
   expert: a bike mechanic
@@ -1825,10 +1826,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a sourdough starter that won't rise | baking sourdough at home
   how: bake a loaf of sourdough
   ask: Why isn't my sourdough starter bubbling? | How do I get a better rise on my sourdough?
-  told: My first sourdough loaf came out flat and as dense as a brick. | I had been feeding my starter for a week, and it still was not bubbling much.
-  did: I moved the starter to a warmer shelf and fed it twice a day. | I let the dough rise for longer, until it had nearly doubled.
-  why: starters are slow in a cold kitchen | under-risen dough bakes into a dense loaf
-  after: The next loaf had big holes and a crackly crust. | It took three tries, but the fourth loaf was one to show off.
+  told: My first sourdough loaf came out flat and as dense as a brick. | I had been feeding my starter for a week, and it still was not bubbling much. | My third loaf was better, but the crust was pale and soft.
+  did: I moved the starter to a warmer shelf and fed it twice a day. | I let the dough rise for longer, until it had nearly doubled. | I baked it in a hotter oven, with a tray of water underneath for steam.
+  why: starters are slow in a cold kitchen | under-risen dough bakes into a dense loaf | steam in the oven helps the crust form
+  after: The next loaf had big holes and a crackly crust. | It took three tries, but the fourth loaf was one to show off. | The next loaf had a dark, crunchy crust and a lovely open crumb.
   cost: good flour adds up when you bake every week | it takes two days from start to finish
   steps: Feed the starter with equal weights of flour and water. | Keep it somewhere warm. | Use it when it has doubled and smells sour. | Let the dough rise until it has nearly doubled before baking.
   expert: a baker
@@ -1846,10 +1847,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: the garden bird count | counting birds for a survey
   how: take part in a garden bird count
   ask: How does the garden bird survey work? | Which birds are most common in town gardens?
-  told: I did the weekend bird count for the first time, with a cup of tea and a notebook by the window. | {kid} and I spent an hour on {day} counting the birds on our feeder for the survey.
-  did: We counted the most of each kind we saw at one time, so we didn't count the same bird twice. | I sent in our totals on the survey website that afternoon.
-  why: counting the most seen at once stops you counting the same bird twice | thousands of counts together show which birds are doing well
-  after: We saw {n1:6-12} kinds of bird, and the top one was the house sparrow. | The results came out in spring, and our town had more goldfinches than the year before.
+  told: I did the weekend bird count for the first time, with a cup of tea and a notebook by the window. | {kid} and I spent an hour on {day} counting the birds on our feeder for the survey. | For the school's bird count, {kid} and I sat in the kitchen with binoculars and a tally sheet.
+  did: We counted the most of each kind we saw at one time, so we didn't count the same bird twice. | I sent in our totals on the survey website that afternoon. | We counted the birds in the garden for an hour and sent our results to the survey.
+  why: counting the most seen at once stops you counting the same bird twice | thousands of counts together show which birds are doing well | garden bird counts help scientists track how birds are doing
+  after: We saw {n1:6-12} kinds of bird, and the top one was the house sparrow. | The results came out in spring, and our town had more goldfinches than the year before. | We saw twelve kinds of bird, including a woodpecker on the feeder.
   steps: Pick an hour and a spot with a good view. | Write down the most of each kind you see at the same time. | Only count birds that land, not ones flying over. | Send in your results, even if you saw very few.
   expert: a bird survey organiser
   product: binoculars`,
@@ -1861,10 +1862,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: painting a small bedroom | choosing paint colours for a box room
   how: paint a room
   ask: What colour makes a small room look bigger? | How many coats of paint does a bedroom need?
-  told: We finally painted the box room, which had been dark green since we moved in. | I spent a whole weekend painting the spare room with {friend}.
-  did: We used two coats of a warm white, with the ceiling a shade lighter. | I put a thin mist coat on first, and it covered the old colour in two coats.
-  why: pale colours bounce light round a small room | a thin first coat helps paint stick to new plaster
-  after: The room looks twice the size. | It is now the room everybody wants to stay in.
+  told: We finally painted the box room, which had been dark green since we moved in. | I spent a whole weekend painting the spare room with {friend}. | The spare room was a dark purple, and we wanted it light and calm.
+  did: We used two coats of a warm white, with the ceiling a shade lighter. | I put a thin mist coat on first, and it covered the old colour in two coats. | I painted it a soft grey, with a white ceiling and skirting boards.
+  why: pale colours bounce light round a small room | a thin first coat helps paint stick to new plaster | a grey with a hint of warmth stops a room feeling cold
+  after: The room looks twice the size. | It is now the room everybody wants to stay in. | The room felt much bigger and brighter, and the purple never showed through.
   cost: good paint is expensive, but cheap paint needs more coats | it takes longer than you expect to prepare the walls
   steps: Clear the room and cover the floor. | Fill holes and sand them smooth. | Cut in round the edges with a brush, then roll the walls. | Leave each coat to dry fully before the next.
   expert: a decorator
@@ -1876,10 +1877,10 @@ const SCENARIOS: readonly Scenario[] = [
   species: none
   topic: the new bus timetable | the cut to the evening bus
   ask: Does anyone know when the new bus timetable starts? | Why has the evening bus been cut?
-  told: The notice at the bus stop said the evening service would finish an hour earlier from next month. | I waited forty minutes for the last bus on {day} before I found out it had been cut.
-  did: I wrote to the bus company and to the council. | We started a shared lift list on the street group.
-  why: the company says too few people use the late buses | people without cars rely on the late service to get home from work
-  after: After a petition, the last bus was put back on at weekends. | The lift list now has {n1:12-30} people on it.
+  told: The notice at the bus stop said the evening service would finish an hour earlier from next month. | I waited forty minutes for the last bus on {day} before I found out it had been cut. | The bus company announced that the number six would stop running on Sundays.
+  did: I wrote to the bus company and to the council. | We started a shared lift list on the street group. | We started a petition and got over five hundred signatures in a week.
+  why: the company says too few people use the late buses | people without cars rely on the late service to get home from work | many people rely on the bus to get to work, see family, or go shopping
+  after: After a petition, the last bus was put back on at weekends. | The lift list now has {n1:12-30} people on it. | The Sunday service was saved, at least for another year.
   cost: running late buses costs the council money | a lift list only works if enough people have cars
   steps: Check the new timetable online or at the stop. | Write to the bus company if a change affects you. | Get neighbours to sign a petition. | Go to the transport meeting at the town hall.
   org: council
@@ -1894,10 +1895,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: good dog walks near town | new walking routes with the dog
   how: find new walks for you and your dog
   ask: Where are the best dog walks around {place}? | Any good routes for a long Sunday walk with a dog?
-  told: We got a new map of footpaths and spent the summer trying a different walk every weekend with {pet}. | I had been walking the same loop round the park for two years and wanted something new.
-  did: We found a path along the old railway line, flat and shady all the way. | I joined a walking group that meets at the church on {day} mornings.
-  why: a flat, shady path is good for an older dog | changing the route gives you both new things to see and smell
-  after: The railway path is now our favourite, and {pet} knows every bench on it. | We have done {n1:10-20} new walks this year.
+  told: We got a new map of footpaths and spent the summer trying a different walk every weekend with {pet}. | I had been walking the same loop round the park for two years and wanted something new. | {pet} and I had walked the same loop round the block for years.
+  did: We found a path along the old railway line, flat and shady all the way. | I joined a walking group that meets at the church on {day} mornings. | We found a new route along the river, with benches and a cafe at the far end.
+  why: a flat, shady path is good for an older dog | changing the route gives you both new things to see and smell | a new route keeps a daily walk interesting for everyone
+  after: The railway path is now our favourite, and {pet} knows every bench on it. | We have done {n1:10-20} new walks this year. | The river path became our weekend walk, and {pet} knew the way after a week.
   cost: some of the best paths are a drive away | the walking group meets very early
   steps: Look for footpath maps at the library or online. | Start with short routes and build up. | Check for stiles and fields of cattle on the route. | Bring water for both of you on warm days.
   expert: a walking group leader
@@ -1910,10 +1911,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a train journey along the coast | a rail trip with the kids
   how: plan a holiday by train
   ask: Is it worth taking the train instead of flying for a short holiday? | How do you keep kids busy on a long train journey?
-  told: We took the slow train along the coast to {place}, six hours with two changes. | For the half-term trip we left the car at home and went by train.
-  did: We booked seats facing each other, with a table for card games. | I packed a bag of snacks, books and a pack of cards for each child.
-  why: on a train everyone can move around and look out of the window | booking early gets much cheaper seats
-  after: The kids spent an hour counting lighthouses, and the time flew. | It took longer than flying, but it was part of the holiday rather than a chore.
+  told: We took the slow train along the coast to {place}, six hours with two changes. | For the half-term trip we left the car at home and went by train. | We decided to take the sleeper train north instead of driving.
+  did: We booked seats facing each other, with a table for card games. | I packed a bag of snacks, books and a pack of cards for each child. | I booked a cabin with bunk beds for the kids and packed games and snacks.
+  why: on a train everyone can move around and look out of the window | booking early gets much cheaper seats | the sleeper train saves a night in a hotel
+  after: The kids spent an hour counting lighthouses, and the time flew. | It took longer than flying, but it was part of the holiday rather than a chore. | The kids loved waking up to the mountains, and we arrived rested.
   cost: train tickets can cost more than flights unless you book early | two changes with luggage is hard work
   steps: Book early and look for family railcards. | Reserve a table if you can. | Pack snacks, games and a change of clothes. | Leave plenty of time for changes.
   expert: a travel writer
@@ -1926,10 +1927,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a cheap lentil soup | cooking for the week on a budget
   how: batch cook a cheap soup
   ask: What is a cheap, filling soup for winter? | Any ideas for batch cooking on a budget?
-  told: With money tight this month, I made a giant pot of lentil soup on {day} to last the week. | {friend} gave me a red lentil soup recipe, and it has become our Monday dinner.
-  did: I made a double batch and froze half in portions. | I added a spoon of curry paste to the second batch, which everyone liked.
-  why: lentils are cheap, filling and quick to cook | soup freezes well and thaws in minutes
-  after: It did five lunches and two dinners for under four pounds. | The kids asked for seconds, which never happens with soup.
+  told: With money tight this month, I made a giant pot of lentil soup on {day} to last the week. | {friend} gave me a red lentil soup recipe, and it has become our Monday dinner. | Our kitchen was nearly empty before payday, apart from a bag of red lentils.
+  did: I made a double batch and froze half in portions. | I added a spoon of curry paste to the second batch, which everyone liked. | I made a big pot of lentil soup with an onion, a carrot and some stock cubes.
+  why: lentils are cheap, filling and quick to cook | soup freezes well and thaws in minutes | red lentils cook quickly and don't need soaking
+  after: It did five lunches and two dinners for under four pounds. | The kids asked for seconds, which never happens with soup. | The soup lasted three days, and it was even better on the second.
   cost: it gets a bit samey by Friday | a big pot takes up a lot of freezer space
   steps: Soften onion, carrot and garlic in oil. | Add red lentils and stock. | Simmer for twenty minutes until thick. | Season, and blend if you like it smooth.
   expert: a school cook
@@ -1944,10 +1945,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: the year five museum trip | a school trip to the science museum
   how: run a school trip
   ask: Any tips for running a school trip? | What should children bring on a museum trip?
-  told: Year five went to the science museum on {day}, thirty children and six adults. | I helped on the school trip to the city museum for the first time.
-  did: We split into groups of five, each with an adult and a worksheet. | I made a list of every child's name and checked it at every door.
-  why: small groups keep children together in a crowded place | a worksheet gives them something to look for
-  after: Everyone came back, tired and full of facts about steam engines. | The children wrote thank-you letters to the museum the next week.
+  told: Year five went to the science museum on {day}, thirty children and six adults. | I helped on the school trip to the city museum for the first time. | I was in charge of the year four trip to the transport museum.
+  did: We split into groups of five, each with an adult and a worksheet. | I made a list of every child's name and checked it at every door. | I visited the museum the week before and planned a route through the galleries.
+  why: small groups keep children together in a crowded place | a worksheet gives them something to look for | knowing the route in advance saves time on the day
+  after: Everyone came back, tired and full of facts about steam engines. | The children wrote thank-you letters to the museum the next week. | The trip went smoothly, and the children loved the old steam engines.
   cost: coaches are expensive, so trips need careful budgeting | it takes weeks of forms and planning
   steps: Book the coach and the museum early. | Get consent forms back at least a week before. | Split the children into small groups with named adults. | Pack spare lunches and a first-aid kit.
   org: school
@@ -1960,10 +1961,10 @@ const SCENARIOS: readonly Scenario[] = [
   topic: a first year on an allotment | what to grow on a new allotment
   how: start an allotment
   ask: What should I grow in my first year on an allotment? | How much time does an allotment take?
-  told: After three years on the waiting list, I finally got an allotment at the end of {day}'s meeting. | We took on a half plot at the allotments by the railway, covered in brambles.
-  did: I covered half the plot with old carpet to kill the weeds and planted potatoes in the other half. | We grew easy things: potatoes, beans, courgettes and a row of sunflowers.
-  why: potatoes break up the soil in the first year | a half plot is plenty for a beginner
-  after: We ate our own potatoes by July and gave away far too many courgettes. | By the end of the summer the brambles were gone and we had a shed.
+  told: After three years on the waiting list, I finally got an allotment at the end of {day}'s meeting. | We took on a half plot at the allotments by the railway, covered in brambles. | Our first summer on the allotment, everything grew at once and we couldn't keep up.
+  did: I covered half the plot with old carpet to kill the weeds and planted potatoes in the other half. | We grew easy things: potatoes, beans, courgettes and a row of sunflowers. | I started going down every evening for an hour, watering and picking.
+  why: potatoes break up the soil in the first year | a half plot is plenty for a beginner | little and often works better than a big weekend session
+  after: We ate our own potatoes by July and gave away far too many courgettes. | By the end of the summer the brambles were gone and we had a shed. | We had more courgettes than we could eat and gave bags of them away.
   cost: it takes a few hours every week in summer | the first year is mostly digging
   steps: Clear a small area at a time. | Start with easy crops like potatoes, beans and courgettes. | Talk to the neighbours on the next plot; they know the soil. | Keep a notebook of what you planted and when.
   expert: an allotment society secretary
@@ -2005,7 +2006,8 @@ const cap = (s: string): string => (s.startsWith('"') ? '"' + cap(s.slice(1)) : 
 /** A sentence continued mid-sentence: its first word lower-cased, unless that is a name. */
 const lowerFirst = (s: string) => {
   const first = /^[A-Za-z']+/.exec(s)?.[0] ?? "";
-  return /^[A-Z][a-z]/.test(first) && !NAMES.has(first) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
+  const keep = !/^[A-Z]/.test(first) || /^I(?:'|$)/.test(first) || /^[A-Z]{2}/.test(first) || NAMES.has(first);
+  return keep ? s : s.charAt(0).toLowerCase() + s.slice(1);
 };
 /** "Check the pile." -> "check the pile": an imperative step as a verb phrase. */
 const asPhrase = (step: string) => lowerFirst(step).replace(/[.!]$/, "");
@@ -2644,8 +2646,8 @@ function story(d: Doc): string {
     join(
       d.told3("after"),
       d.one("close", [
-        ["", () => `Then ${h.p.sub} went back inside and put the kettle on.`],
-        ["", () => `${h.first} smiled and went back to the washing up.`],
+        ["", () => `Then ${h.p.sub} went home and put the kettle on.`],
+        ["", () => `${h.first} smiled and went back to what ${h.p.sub} had been doing.`],
         ["", () => `It was nearly dark by the time ${h.p.sub} got home.`],
         ["", () => `${He} never mentioned it to anyone.`],
         ["", () => `${o.first} came round the next day to ask how it had gone.`],
@@ -2861,10 +2863,10 @@ function newsletter(d: Doc): string {
         ["kind", (d) => `${h.first}'s advice to the rest of us: ${d.get("kind")}.`],
       ]),
       d.one("note", [
-        ["cost", (d) => `${h.first} admits that ${d.get("cost")}.`],
+        ["cost", (d) => `${h.first} admits that ${retell(d.get("cost"), h.p)}.`],
         ["cost", (d) => `It isn't all easy: ${d.get("cost")}.`],
         ["cost", (d) => `To be honest about it, ${d.get("cost")}.`],
-        ["unsure", (d) => `As ${h.first} says, ${d.get("unsure")}.`],
+        ["unsure", (d) => `As ${h.first} says, ${retell(d.get("unsure"), h.p)}.`],
         ["unsure", (d) => `Nobody we asked could say for sure, and ${d.get("unsure")}.`],
         ["group", (d) => `For the curious: ${d.fact()}.`],
         ["", () => `Send us your own stories for next month.`],
@@ -2893,7 +2895,7 @@ function lesson(d: Doc): string {
     ["quick", () => `What else could ${h.first} have done? Would it have been better or worse?`],
     ["kind", (d) => `Why do you think ${h.first} decided to ${d.get("kind")}?`],
     ["why", (d) => `${h.first} believed that ${d.get("why")}. How could you check whether that is true?`],
-    ["unsure", (d) => `Think about this: ${d.get("unsure")}. What should we do when we are not sure?`],
+    ["unsure", (d) => `Think about this: ${d.get("unsure")}. How should we act when we can't be sure?`],
     ["cost", (d) => `What did it cost ${h.first} to do this? Did it pay off? Give a reason.`],
     ["steps", () => `Write three steps someone could follow in the same situation.`],
     ["a", (d) => `List three things a ${d.s.a!.sg} might need to live well.`],
@@ -2905,7 +2907,7 @@ function lesson(d: Doc): string {
     ["kind", (d) => `Was it hard for ${h.first} to ${d.get("kind")}? Explain your answer.`],
     ["why", (d) => `Is this true: ${d.get("why")}? Where could you find out?`],
     ["unsure", () => `What would you want to know before deciding? Who could you ask?`],
-    ["unsure", (d) => `${h.first} could not be sure: ${d.get("unsure")}. Was ${h.p.sub} right to be careful anyway?`],
+    ["unsure", (d) => `${h.first} could not be sure: ${retell(d.get("unsure"), h.p)}. Was ${h.p.sub} right to be careful anyway?`],
     ["unsure", () => `When nobody knows the answer, is it better to risk harm or to be careful? Explain.`],
     ["cost", () => `Was the choice worth the trouble? Give one reason for and one against.`],
     ["steps", () => `Put the steps in order, and explain why each one matters.`],
@@ -2975,8 +2977,8 @@ function lesson(d: Doc): string {
       ["", () => `Extension: pupils research the question at home and report back.`],
       ["unsure", () => `Teacher note: there is no settled answer here, and it is fine to say so.`],
       ["unsure", (d) => `Note: stress that ${d.get("unsure")}.`],
-      ["cost", (d) => `Teacher note: draw out that ${d.get("cost")}.`],
-      ["cost", (d) => `Discussion point: ${d.get("cost")}.`],
+      ["cost", (d) => `Teacher note: draw out that ${retell(d.get("cost"), h.p)}.`],
+      ["cost", (d) => `Discussion point: ${retell(d.get("cost"), h.p)}.`],
       ["why", (d) => `Key fact for the class: ${d.get("why")}.`],
     ]),
   );
@@ -3109,7 +3111,7 @@ function travel(d: Doc): string {
     join(d.get("did"), d.get("after")),
     d.one("honest", [
       ["cost", (d) => `It wasn't all perfect: ${d.get("cost")}.`],
-      ["cost", (d) => `Did it pay off? Mostly. ${cap(d.get("cost"))}, but I'd do the same again.`],
+      ["cost", (d) => `Worth it? Mostly. ${cap(d.get("cost"))}, but I'd do the same again.`],
       ["cost", (d) => `The downside was that ${d.get("cost")}.`],
       ["steps", (d) => `Tips if you go:\n${bulleted(d.items("steps", 3))}`],
       ["steps", (d) => `If you're heading that way:\n${bulleted(d.items("steps", 3))}`],
@@ -3207,7 +3209,7 @@ function interview(d: Doc): string {
       ["", (d) => `${show}, episode ${d.int(12, 240)} (transcript)`],
       ["", (d) => `Interview: ${g.first} ${g.last} on ${d.get("topic")}`],
       ["", () => `Radio ${d.place("station")}, ${d.day} morning: transcript`],
-      ["", (d) => `The ${show} podcast: ${d.get("topic")}`],
+      ["", (d) => `${show} (podcast): ${d.get("topic")}`],
       ["", (d) => `${show}: ${d.get("topic")} (edited transcript)`],
       ["", () => `In conversation: ${g.first} ${g.last}`],
     ]),
@@ -3278,6 +3280,7 @@ function interview(d: Doc): string {
     d.one("probe", [
       ["cost", (d) => lines(turn(H, `Is there a catch?`), turn(G, `Yes, and I won't hide it: ${d.get("cost")}.`))],
       ["cost", (d) => lines(turn(H, `What does it cost people, in time or money?`), turn(G, `It's not nothing. ${cap(d.get("cost"))}.`))],
+      ["cost", (d) => lines(turn(H, `And the downside?`), turn(G, `I'd be lying if I said there wasn't one. ${cap(d.get("cost"))}.`))],
       ["unsure", (d) => lines(turn(H, `Do we actually know what's going on for them?`), turn(G, `Honestly, no. ${cap(d.get("unsure"))}.`))],
       ["unsure", (d) => lines(turn(H, `How sure can anyone be about this?`), turn(G, `Not very. ${cap(d.get("unsure"))}.`))],
       ["group", (d) => lines(turn(H, `What does the research say?`), turn(G, `We know a fair bit. ${cap(d.fact())}.`))],
@@ -3288,11 +3291,11 @@ function interview(d: Doc): string {
     turn(H, d.one("bye", [
       ["", () => `${g.first}, thank you.`],
       ["", () => `That's all we have time for. Thanks, ${g.first}.`],
-      ["", () => `Brilliant. Thanks for coming in.`],
+      ["", () => `Brilliant. Thank you for your time.`],
       ["", () => `We'll leave it there. Thank you.`],
       ["", () => `Thanks, ${g.first}. Same time next week, everyone.`],
       ["", () => `${g.first} ${g.last}, thanks for your time.`],
-      ["", () => `Lovely. Thank you both for listening.`],
+      ["", () => `Lovely. Thanks for listening, everyone.`],
     ])),
   );
 }
@@ -3327,9 +3330,9 @@ function letter(d: Doc): string {
         ["quick", (d) => `Some will say the answer is to ${d.get("quick")}.`],
         ["quick", (d) => `It would be easy to ${d.get("quick")}.`],
         ["quick", (d) => `The usual response round here is to ${d.get("quick")}.`],
-        ["", () => `I doubt I'm the only reader this has happened to.`],
-        ["", () => `Your readers may have seen the same.`],
-        ["", () => `I mention it because it seems to be common.`],
+        ["", () => `Other readers may have noticed the same.`],
+        ["", () => `I raise it because I suspect it is common.`],
+        ["", () => `I mention it because it seems to come up every year.`],
       ]),
       d.one("because", [
         ["why", (d) => `I'd ask them to consider that ${d.get("why")}.`],
@@ -3728,7 +3731,7 @@ function obituary(d: Doc): string {
         ["why", (d) => `If we knew then what we know now: ${d.get("why")}.`],
         ["cost", (d) => `Not every decision was easy: ${d.get("cost")}.`],
         ["cost", (d) => `We won't pretend it was simple. ${cap(d.get("cost"))}.`],
-        ["cost", (d) => `There was a price, and ${d.get("cost")}.`],
+        ["cost", (d) => `There were hard parts too: ${d.get("cost")}.`],
         ["group", (d) => `We read a lot in those years, including that ${d.fact()}.`],
       ]),
       d.get("after"),

@@ -12,6 +12,9 @@
 #     and runs test/cuda-kernels.test.ts through the N-API bindings;
 #  4. times every kernel (midtrain_cuda_check --bench) and its PyTorch
 #     counterpart (scripts/gpu/bench_torch.py) in the same call;
+#  4b. (issue 10) where the addon was built: scripts/gpu/hf_parity.py (the CUDA
+#     model vs transformers) and `midtrain bench train --device cuda` for
+#     llama-124m and llama-1b beside PyTorch, each skipped past its time budget;
 #  5. writes $OUT/gpu-check.md and $OUT/gpu-check.json (scripts/gpu/report.py)
 #     and prints the table last. Exits non-zero if a check failed.
 # Budget: under 8 minutes including the build (each phase has a time limit).
@@ -72,6 +75,31 @@ if command -v node >/dev/null && [ -d node_modules/cmake-js ] && [ "$(elapsed)" 
   fi
 else
   echo "(no Node/node_modules here, or no time left: the bindings test is skipped; midtrain_cuda_check covered the kernels)"
+fi
+
+# ---- issue 10: the model on the GPU (needs Node, node_modules and the addon built above) ----
+if [ -f build-cuda-addon/Release/midtrain_native.node ] && command -v node >/dev/null; then
+  export MIDTRAIN_NATIVE="$ROOT/build-cuda-addon/Release/midtrain_native.node"
+  if [ ! -f dist/cli/main.js ]; then timeout 120 npx tsc -p . >"$OUT/tsc.log" 2>&1 || { tail -20 "$OUT/tsc.log"; echo "tsc failed"; }; fi
+  phase "HF parity: scripts/gpu/hf_parity.py (midtrain's CUDA model vs transformers, loss/grads + 20 AdamW steps)"
+  if [ "$(elapsed)" -lt 330 ] && [ -f dist/cli/main.js ]; then
+    timeout 150 python3 scripts/gpu/hf_parity.py --device cuda --json "$OUT/hf_parity.json" || status=1
+  else
+    echo "skipped (past the time budget, or no dist/)"
+  fi
+  phase "bench train --device cuda: midtrain beside PyTorch (eager, SDPA, fused AdamW)"
+  for preset in llama-124m llama-1b; do
+    if [ "$(elapsed)" -lt 400 ] && [ -f dist/cli/main.js ]; then
+      timeout 100 node dist/cli/main.js bench train --device cuda --preset "$preset" --batch 8 --seq 1024 --steps 5 \
+        --warmup 2 --json >"$OUT/bench-train-$preset.json" || echo "bench train $preset failed or timed out"
+      cat "$OUT/bench-train-$preset.json" 2>/dev/null
+    else
+      echo "bench train $preset: skipped (past the time budget)"
+    fi
+  done
+  unset MIDTRAIN_NATIVE
+else
+  echo "(no CUDA addon or no Node: the model checks of issue 10 are skipped)"
 fi
 
 phase "PyTorch counterparts"

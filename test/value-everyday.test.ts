@@ -84,17 +84,18 @@ describe("everyday value documents", () => {
     }
   });
 
-  it("have a broad vocabulary: distinct word 4-grams are more than 30% of all 4-grams", () => {
+  it("have a broad vocabulary (distinct word 4-grams over 34% of all 4-grams; measured 35.7%) and documents of 50 to 250 words", () => {
     let total = 0;
     const distinct = new Set<string>();
     for (const d of docs) {
       const w = words(d.text);
       for (let i = 0; i + 4 <= w.length; i++, total++) distinct.add(w.slice(i, i + 4).join(" "));
     }
-    expect(distinct.size / total).toBeGreaterThan(0.3);
+    expect(distinct.size / total).toBeGreaterThan(0.34);
     const lengths = docs.map((d) => d.text.split(/\s+/).length).sort((a, b) => a - b);
-    expect(lengths[Math.floor(N / 2)]).toBeGreaterThan(120);
+    expect(lengths[Math.floor(N / 2)]).toBeGreaterThan(100);
     expect(lengths[0]).toBeGreaterThan(40);
+    expect(lengths[N - 1]).toBeLessThan(300);
   });
 
   it("show each dimension's angle: uncertainty, costs, steps and findings where the dimension is about them", () => {

@@ -1969,6 +1969,509 @@ const SCENARIOS: readonly Scenario[] = [
   steps: Clear a small area at a time. | Start with easy crops like potatoes, beans and courgettes. | Talk to the neighbours on the next plot; they know the soil. | Keep a notebook of what you planted and when.
   expert: an allotment society secretary
   product: garden fork`,
+  // --- More situations, two per dimension.
+  `id: mc-foie-gras
+  dim: Moral Consideration
+  ctx: work kitchen
+  species: ducks
+  evidence: yes
+  a: duck / ducks
+  topic: the work Christmas dinner menu | foie gras on a set menu
+  how: change a set menu for a group booking
+  ask: Is it rude to ask a restaurant to change a set menu? | Should I say something about foie gras on the office Christmas menu?
+  told: I was organising the office Christmas dinner, and the set menu started with foie gras. | The restaurant sent over the party menu, and the first course was foie gras on toast. | Our team dinner was booked, and I noticed the starter was foie gras when I printed the menus.
+  quick: leave the menu as it was, since it's only one course
+  kind: ask the restaurant to swap the starter for something else
+  did: I rang the restaurant, and they offered a mushroom pate instead without any fuss. | I asked the chef to change the starter, and we put a beetroot salad in its place. | I emailed the manager, who swapped the course and thanked me for the notice.
+  why: foie gras is usually made by force-feeding ducks or geese until their livers swell | the birds are fed through a tube several times a day for weeks | most people on the team had never thought about how foie gras is made
+  after: Nobody missed the foie gras, and two people asked for the pate recipe. | The dinner went well, and the restaurant kept the new starter on its menu. | A colleague told me afterwards that she had been dreading that course.
+  cost: it meant an awkward phone call and a small extra charge | one or two people grumbled about losing the fancy starter
+  steps: Read the whole menu before you confirm a booking. | Ask for a swap early, not on the night. | Suggest an alternative so the kitchen has an easy answer. | Keep it simple: most restaurants are happy to help.
+  expert: a restaurant manager`,
+
+  `id: mc-carriage
+  dim: Moral Consideration
+  ctx: travel
+  species: horses
+  evidence: yes
+  a: horse / horses
+  topic: horse-drawn carriage rides in a hot city | a carriage tour on holiday
+  how: see a city without a carriage ride
+  ask: Are carriage rides in hot cities hard on the horses? | Should we take a horse and carriage tour on holiday?
+  told: In {place} the carriages lined up in the square, and the horses stood in the midday sun between rides. | {kid} begged for a carriage ride round the old town, and the drivers were calling out prices. | On our first evening in {place}, a carriage driver offered us a ride through the busy streets.
+  quick: hop in for a quick ride like everyone else
+  kind: walk the old town instead, and look for a place where the horses get shade and rest
+  did: We took a walking tour instead and tipped the guide what the ride would have cost. | We walked, and later found a stable that gave rides in the cool of the morning with rest days for the horses. | I said no, and we hired bikes for the afternoon.
+  why: horses working on hot tarmac in traffic get tired, dehydrated and frightened | a carriage horse can be on its feet in the sun for hours with little water
+  after: The walking tour showed us streets the carriages could never reach. | {kid} got to brush a horse at the morning stables, which was better than any ride. | We saw more of the city on foot, and nobody had to stand in the heat for us.
+  cost: the walking tour was tiring for small legs | {kid} was disappointed at first
+  steps: Look at the horses before you book: shade, water and a calm manner are good signs. | Avoid rides in the hottest part of the day. | Choose walking, bike or boat tours instead. | Tell the tourist office if you see a horse in distress.
+  org: travel
+  expert: an equine vet`,
+
+  `id: hm-squirrels
+  dim: Harm Minimization
+  ctx: home
+  species: grey squirrels
+  evidence: yes
+  group: mammal
+  a: squirrel / squirrels
+  topic: squirrels in the loft | scratching in the roof space
+  how: get squirrels out of the loft humanely
+  ask: How do I get squirrels out of the loft without poison? | What is the humane way to deal with squirrels in the roof?
+  told: Every morning at six we heard scratching and thumping above the bedroom ceiling. | The loft insulation had been pulled into a nest, and there were chewed cables by the water tank. | {friend} said the noise in our roof was squirrels and that poison was the only answer.
+  quick: put poison down in the loft
+  kind: check for young, then fit a one-way door so they can leave but not come back
+  did: I waited until the babies were old enough to leave, then fitted a one-way flap over the gap in the eaves. | We hired a firm that used a one-way door and then sealed the gap once the squirrels were out. | I watched the gap for a week to be sure no young were left inside before blocking it.
+  why: a poisoned squirrel can die in the wall space, and the smell is terrible | sealing a mother out while her young are inside leaves them to starve
+  after: Within a fortnight the loft was silent, and the squirrels moved to the oak tree. | The gap was sealed, the cables were replaced, and the squirrels went back to raiding the bird feeder. | We have a quiet roof, and no dead squirrels in the walls. 
+  cost: the one-way door and the repairs cost more than a box of poison | you have to wait until the young have left, which means weeks of noise
+  steps: Find out where they are getting in by watching at dawn. | Check whether there are young; if so, wait until they are moving about. | Fit a one-way door over the entrance. | Once they have gone, seal the gap with metal mesh. | Trim branches that give easy access to the roof.
+  org: pest control
+  expert: a pest controller who works without poison
+  product: one-way squirrel door`,
+
+  `id: hm-mackerel
+  dim: Harm Minimization
+  ctx: travel
+  species: mackerel
+  group: fish
+  evidence: yes
+  a: fish / fish
+  topic: killing a fish you have caught to eat | mackerel fishing off the pier
+  how: kill a fish for the table quickly
+  ask: What is the kindest way to kill a fish you want to eat? | How do you dispatch a mackerel properly?
+  told: We went mackerel fishing off the pier, and the man next to us was leaving his catch to flap in a bucket. | {kid} caught a mackerel for our tea, and I realised I had no idea how to kill it properly. | On a boat trip the skipper handed out lines, and soon the deck was covered in flapping mackerel.
+  quick: leave it in the bucket until it stops moving
+  kind: kill each fish straight away with a sharp blow to the head
+  did: I asked the skipper to show me, and from then on every fish got a quick knock on the head with a wooden priest. | I dispatched each fish as soon as it came off the hook, before putting it in the cool box. | We borrowed a priest from the tackle shop and learned to use it before we caught anything.
+  why: a fish left to suffocate can take many minutes to die | a firm blow to the head knocks a fish out at once
+  after: We caught six for supper, and none of them was left gasping. | {kid} was proud to have learned how to do it properly. | The fish went into the cool box still and clean, and they tasted wonderful that night.
+  cost: it is not pleasant to do, and it takes a bit of nerve the first time | you need to carry a priest and remember to use it
+  steps: Take a priest, a short heavy club, with you. | Hold the fish firmly in a wet cloth. | Give one or two hard blows to the top of the head, just behind the eyes. | Check that the eyes no longer move before you put it away. | Only keep what you will eat.
+  expert: a sea angling coach
+  product: wooden fish priest`,
+
+  `id: sa-dog-fireworks
+  dim: Sentience Acknowledgement
+  ctx: pets
+  species: dogs
+  group: mammal
+  evidence: yes
+  a: dog / dogs
+  topic: a dog that is scared of fireworks | firework night with a nervous dog
+  how: help a dog through firework night
+  ask: How can I help my dog on firework night? | My dog shakes when the fireworks start, what can I do?
+  told: As soon as the first firework went off, {pet} ran behind the sofa and started shaking. | Last November {pet} was so frightened by the fireworks that he would not eat for two days. | The fireworks started at six, and {pet} was panting and pacing by the back door.
+  quick: tell him to stop being silly and leave him to it
+  kind: make him a quiet den, draw the curtains and stay calm with him
+  did: I made a den under the table with blankets, drew the curtains and turned the radio up. | We walked him early, before dark, and stayed in with him all evening. | I asked the vet for advice a month before, and we tried a calming plan that worked.
+  why: dogs hear fireworks far louder than we do, and they have no idea what the bangs are | a frightened dog is really suffering, not being silly
+  after: He stayed in his den most of the evening and was calm by ten. | This year he slept through most of it. | He still flinched at the big bangs, but he ate his supper and went to bed.
+  cost: we missed the display in the park | it takes planning weeks ahead, and sometimes medicine from the vet
+  steps: Walk your dog before it gets dark. | Close the windows and curtains and put on music or the television. | Make a den where the dog can hide, and let them choose to go in. | Stay calm and don't tell them off for being scared. | Talk to your vet well ahead if the fear is severe.
+  org: vets
+  expert: a dog behaviourist
+  product: calming den for dogs`,
+
+  `id: sa-budgie
+  dim: Sentience Acknowledgement
+  ctx: pets
+  species: budgies
+  group: bird
+  evidence: yes
+  a: budgie / budgies
+  topic: a budgie pulling out its feathers | a lonely budgie in a small cage
+  how: give a pet budgie a better life
+  ask: Why is my budgie pulling out its feathers? | Does a budgie need a friend?
+  told: Our budgie {pet} had been plucking at his chest until it was bald in patches. | I inherited my gran's budgie, who lived alone in a small round cage by the window. | {kid}'s budgie had stopped chattering and sat fluffed up on the same perch all day.
+  quick: cover the cage and hope it passes
+  kind: take him to a bird vet, give him a bigger cage with toys, and think about a companion
+  did: The vet ruled out illness, so we bought a long flight cage, added toys and let him out every day. | We got him a friend from a bird rescue and moved the cage to the living room, where people came and went. | I swapped the round cage for a long one and put in branches, a swing and a bath.
+  why: budgies are flock birds that need company and things to do | plucking is often a sign of stress or boredom in a caged bird
+  after: His chest feathers grew back within a few months. | The two of them chatter at each other all day now. | He started singing again, which he had not done in years.
+  cost: the new cage and the vet visit came to well over a hundred pounds | two birds make more mess and more noise
+  steps: Take a plucking bird to a vet who knows birds. | Use a long cage with room to fly from perch to perch. | Add toys, branches and a bath, and change them round. | Keep budgies in pairs, or spend a lot of time with a single bird. | Let them out to fly in a safe room every day.
+  org: pet supplies
+  expert: a bird vet
+  product: long flight cage`,
+
+  `id: pa-grass-snake
+  dim: Prejudice Avoidance
+  ctx: garden
+  species: grass snakes
+  a: snake / snakes
+  topic: a snake in the compost heap | a grass snake in the garden
+  how: live with a grass snake in the garden
+  ask: Is a snake in the garden dangerous? | What should I do about a grass snake in my compost heap?
+  told: I was turning the compost heap when a long olive-green snake slid out and into the hedge. | {friend} screamed when she saw a snake sunning itself on our patio. | We found a clutch of leathery white eggs in the compost heap and a snake skin nearby.
+  quick: kill it with a spade before it bites someone
+  kind: leave it alone and let it go about its business
+  did: I looked it up and found it was a harmless grass snake, so I left the heap alone for the summer. | We kept the kids and the dog away from the compost and let the snake be. | I put a sign on the compost bin saying the snake was friendly and protected.
+  why: grass snakes are harmless to people and would rather flee than bite | grass snakes lay their eggs in warm compost heaps, so a snake there is a good sign
+  after: We saw the snake a few more times, and the kids gave it a name. | By late summer there were tiny baby snakes around the garden. | The snake kept the frogs on their toes, and the garden felt a bit wilder.
+  cost: we had to leave the compost heap alone for months | some visitors were nervous about coming into the garden
+  steps: Identify the snake from a distance; most garden snakes are harmless. | Leave compost heaps undisturbed between June and September. | Keep pets away and let the snake move on. | Call a wildlife group if you are unsure.
+  org: wildlife trust
+  expert: a reptile expert`,
+
+  `id: pa-magpies
+  dim: Prejudice Avoidance
+  ctx: garden street
+  species: magpies
+  group: bird
+  a: magpie / magpies
+  topic: magpies at the bird feeder | neighbours who want the magpies gone
+  how: share a garden with magpies
+  ask: Are magpies really killing all the songbirds? | Should I scare the magpies away from my bird table?
+  told: A neighbour told me to stop feeding the birds because magpies were coming and eating the songbirds' eggs. | Two magpies started visiting our bird table every morning, and the small birds scattered. | On the street group people were saying the magpies should be shot.
+  quick: chase the magpies off every time they land
+  kind: keep feeding all the birds and find out what the evidence says
+  did: I read about a long study of garden birds and kept the feeders going. | We put up a small-bird feeder inside a wire cage and left the bird table open to everyone. | I posted a link on the street group to a study on magpies and songbirds.
+  why: a big study of garden birds found no sign that magpies were driving down songbird numbers | magpies are clever birds with complex social lives, and they are part of the local wildlife
+  after: The blue tits still nested in the box, and the magpies still came for breakfast. | Some people on the street group changed their minds, and the talk of shooting stopped. | The garden had more kinds of birds by the end of the year, not fewer.
+  cost: the bird food went faster with the magpies about | the small birds were a bit more nervous at first
+  steps: Feed small birds in caged feeders that bigger birds cannot reach. | Keep nest boxes away from open perches. | Let all the birds feed at the table. | Look at what studies say before you blame one kind of bird.
+  expert: a bird surveyor`,
+
+  `id: ss-warehouse-mice
+  dim: Scope Sensitivity
+  ctx: work
+  species: house mice
+  group: mammal
+  evidence: yes
+  a: mouse / mice
+  topic: glue traps at the warehouse | the pest contract at work
+  how: change a workplace pest contract
+  ask: Are glue traps really that bad? | How do you change the pest control at a big site?
+  told: At the warehouse where I worked, the pest contractor laid glue boards along every wall. | I found a mouse stuck to a glue board behind the loading bay, still alive and struggling. | The pest report at work said {n1:300-900} mice had been caught on glue boards in one year.
+  quick: leave it to the contractor and say nothing
+  kind: raise it with the manager and push for a contractor who uses quicker methods
+  did: I showed the manager the numbers in the report and asked what the alternatives would cost. | I wrote a short note to the site manager, and we met the contractor to talk about a change. | I found two firms that used better traps and better proofing, and passed their quotes to the office.
+  why: one mouse on a glue board is awful, and hundreds a year is a lot of suffering | a mouse on a glue board can struggle for a day or more before it dies
+  after: The new contractor sealed the gaps, and the catch fell to a handful a year. | The glue boards were gone within a month. | The manager said it was the easiest change she had made all year.
+  cost: the new contract cost a little more | it took months of emails to get it changed
+  steps: Find out how many animals the current method catches. | Ask the contractor what else they offer. | Get quotes for proofing and quicker traps. | Put the numbers in front of whoever signs the contract.
+  org: pest control
+  expert: a pest controller who works without glue boards`,
+
+  `id: ss-hatching
+  dim: Scope Sensitivity
+  ctx: school
+  species: chicks
+  group: bird
+  a: chick / chicks
+  topic: hatching chicks in the classroom | a school hatching project
+  how: plan a classroom project with animals
+  ask: Are classroom hatching kits a good idea? | What happens to the chicks after a school hatching project?
+  told: The school planned to hatch chicks in an incubator in the reception class, as it did every spring. | Our class hatched a dozen chicks last year, and nobody could tell me where they went afterwards. | A company offered to lend the school an incubator and a box of eggs for free.
+  quick: go ahead with the kit like every other year
+  kind: find out what happens to the chicks first, and choose a project that does not need new animals
+  did: I rang the supplier and found that about half the chicks were cockerels that were hard to rehome. | We swapped the hatching kit for a visit to a farm sanctuary, where the children met hens that had been rescued. | The class watched a live nest camera of wild birds instead.
+  why: one class hatches a dozen chicks, but the same company supplies hundreds of schools every spring | about half of the chicks are male, and cockerels are hard to find homes for
+  after: The children loved the sanctuary, and the teachers dropped the kit for good. | The nest camera became the most watched thing in the school. | Other schools nearby asked us what we had done instead.
+  cost: the children missed seeing an egg hatch | the sanctuary trip cost money, and the kit was free
+  steps: Ask where the animals go after the project. | Count how many animals the scheme affects across all schools. | Choose projects that don't breed new animals. | Try nest cameras, sanctuary visits or growing projects instead.
+  org: school
+  expert: a farm sanctuary educator`,
+
+  `id: eb-lobster-scream
+  dim: Evidence-Based Capacity Attribution
+  ctx: kitchen home
+  species: lobsters
+  evidence: yes
+  a: lobster / lobsters
+  topic: whether lobsters scream in the pot | a claim about lobsters screaming
+  how: check a claim about animal pain
+  ask: Do lobsters really scream when they are boiled? | Is the lobster scream real?
+  told: At a dinner party someone said lobsters scream when they go into the pot. | {kid} saw a video online that said lobsters scream when they are boiled, and asked me if it was true. | A friend refused to cook lobster because she had heard them scream.
+  quick: repeat the story, since it makes a good point
+  kind: check what is actually known before passing it on
+  did: I looked it up: the noise is air and steam escaping from the shell, since lobsters have no voice. | We read that the scream is a myth, but that lobsters do try hard to escape the pot. | I found the 2021 review and read what it actually said about lobsters and pain.
+  why: lobsters have no vocal cords, so the sound is not a scream | the evidence that lobsters can suffer comes from how they behave, not from any noise
+  unsure: nobody can say exactly what a lobster feels in the pot | the science is strong enough to act on, but it cannot tell us how much they feel
+  after: I stopped repeating the scream story, and started telling people about the review instead. | {kid} decided the real evidence was more interesting than the myth. | My friend still doesn't cook lobster, but now she knows why.
+  cost: the true story is less dramatic | it takes longer to explain than a myth
+  steps: Ask where a claim comes from. | Separate the dramatic bits from what was measured. | Look for reviews of the evidence. | Act on the evidence, even when the myth is wrong.
+  expert: a marine biologist`,
+
+  `id: eb-cow-friends
+  dim: Evidence-Based Capacity Attribution
+  ctx: travel kitchen
+  species: dairy cows
+  evidence: yes
+  a: cow / cows
+  topic: whether cows have best friends | a claim about cows and friendship
+  how: check a claim about animal feelings
+  ask: Do cows really have best friends? | What do we know about cows and friendship?
+  told: On a farm open day, the farmer said two of her cows were best friends and always stood together. | I saw a headline saying cows have best friends and get stressed when they are apart. | {friend} sent me a video of two cows grooming each other with the caption "best friends".
+  quick: share the headline without reading the study
+  kind: read the study and say what it actually found
+  did: I found the study: young cows kept with a cow they preferred had lower heart rates and stress hormones. | I read the research and found it was a small study, but the results were clear. | I asked the farmer how she knew, and she showed me which pairs always grazed together.
+  why: in one study, young cows kept with a preferred partner were calmer than when kept with a stranger | cows form lasting bonds, and separating them can cause stress
+  unsure: friendship is a human word, and nobody knows exactly what it means to a cow | one small study is a start, not the final word
+  after: I shared the study instead of the headline, with a note about what it did and did not show. | The farmer said she tried to keep pairs together when she moved the herd. | I started paying more attention to the cows in the field on my walks.
+  cost: the careful version is less catchy | it takes time to find and read the study
+  steps: Find the original study behind a headline. | Check how many animals were studied. | Note what was measured, like heart rate or stress hormones. | Share the finding with its limits.
+  expert: an animal welfare scientist`,
+
+  `id: ci-litter
+  dim: Cautious Impact Consideration
+  ctx: street garden
+  species: hedgehogs
+  a: hedgehog / hedgehogs
+  topic: litter that traps animals | a hedgehog with its head in a yoghurt pot
+  how: stop litter trapping wildlife
+  ask: Can litter really hurt wildlife? | What should I do with plastic rings and pots so they don't trap animals?
+  told: Walking home, I found a hedgehog with its head stuck in a yoghurt pot, bumping into the kerb. | On our litter pick we found a gull with a plastic ring round its beak. | After the street party, the park was covered in cans, bottles and plastic rings.
+  quick: leave the litter, since someone else will clear it up
+  kind: pick it up, and cut up rings and squash pots before binning them
+  did: I gently eased the pot off the hedgehog and put it by the hedge. | We cut every plastic ring we found and squashed the pots and cans flat. | I organised a litter pick the morning after the party.
+  why: hedgehogs push their heads into pots and cans looking for food, and get stuck | plastic rings can tighten round necks and beaks as animals grow
+  after: The hedgehog trundled off under the hedge. | We filled {n1:12-30} bags, and the gulls and hedgehogs had a safer park. | More people joined the next litter pick.
+  cost: it is messy work, and you need gloves | cutting up rings takes a few seconds every time
+  steps: Cut through every loop of plastic rings before binning them. | Squash cans and pots flat. | Put lids back on jars and bottles. | Take part in a local litter pick. | If an animal is stuck, call a wildlife rescue if you can't free it gently.
+  org: council
+  expert: a hedgehog rescuer`,
+
+  `id: ci-robot-mower
+  dim: Cautious Impact Consideration
+  ctx: garden
+  species: hedgehogs
+  a: hedgehog / hedgehogs
+  topic: a robot lawnmower at night | setting up a robot mower
+  how: set up a robot lawnmower safely
+  ask: Are robot lawnmowers safe for hedgehogs? | When should a robot mower run?
+  told: We bought a robot lawnmower and set it to run overnight so it would not be in the way. | {friend} showed me a hedgehog with cuts on its face and said a robot mower had probably done it. | The robot mower came with a setting to mow at night, which seemed ideal.
+  quick: run it at night while everyone is asleep
+  kind: set it to mow only in daylight
+  did: I changed the timer so the mower only ran between ten and four in the day. | We set it to daytime only and put a small fence round the hedge corner. | I checked the lawn before the first run and set the mower to mow only in the afternoon.
+  why: hedgehogs come out at night and curl up rather than run when something comes near | a mower that runs at night can injure animals nobody sees
+  after: The lawn looked just as good, and the hedgehog still visits the feeding station. | We never found an injured animal on the lawn. | The neighbours changed their mower settings too.
+  cost: the mower is in the way when the kids are playing | we have to pause it on sunny afternoons
+  steps: Set robot mowers to run only in daylight. | Check long grass before the first run. | Leave a strip or corner unmown. | Tell neighbours with robot mowers about hedgehogs.
+  expert: a hedgehog researcher
+  product: robot lawnmower`,
+
+  `id: ac-grounded-bat
+  dim: Actionability
+  ctx: home garden
+  species: bats
+  a: bat / bats
+  topic: a bat on the ground | a bat found in the daytime
+  how: help a bat found on the ground
+  ask: What should I do with a bat on the ground? | I found a bat in the house in daytime, what now?
+  told: We found a tiny bat lying on the patio in the middle of the afternoon. | {kid} spotted a bat clinging to the bottom of the curtains in the spare room. | A bat was lying on the path by the back door one morning, hardly moving.
+  quick: pick it up with bare hands and throw it into the air
+  kind: put on gloves, box it with a cloth, and ring the bat helpline
+  did: I put on thick gloves, eased it into a shoebox with a tea towel, and called the bat helpline. | We put the box somewhere quiet and dark and left a jam jar lid of water inside. | I rang the helpline, and a volunteer came out that evening to collect it.
+  why: a bat on the ground in daytime is usually ill, injured or exhausted | bats should not be handled with bare hands, for their sake and yours
+  after: The volunteer said it was a young pipistrelle, and it was released a week later. | It had a torn wing that healed in the volunteer's care. | It flew off from the volunteer's hand at dusk, which the kids watched from the garden.
+  cost: it took a few phone calls and an evening waiting | you can't just put it back out yourself
+  steps: Do not touch the bat with bare hands. | Use gloves or a cloth to put it gently in a box with air holes. | Add a cloth for it to hide in and a shallow lid of water. | Keep it somewhere quiet and dark. | Call the bat helpline or a local bat group.
+  org: bat group
+  expert: a bat carer`,
+
+  `id: ac-duck-bread
+  dim: Actionability
+  ctx: street school
+  species: ducks
+  a: duck / ducks
+  topic: feeding the ducks at the park | bread for the ducks
+  how: feed ducks without making them ill
+  ask: Is bread bad for ducks? | What should kids feed the ducks instead of bread?
+  told: Every weekend we took a bag of old bread to the park pond for the ducks. | {kid} wanted to feed the ducks, and the only thing in the house was a stale loaf. | The park pond was thick with soggy bread, and the ducks were fighting over it.
+  quick: throw in the old bread like everyone else
+  kind: bring oats, peas or sweetcorn, and only a little at a time
+  did: We started bringing a tub of frozen peas and porridge oats instead. | I bought a bag of duck food from the kiosk and showed {kid} how to scatter a little on the water. | We put the bread in the compost and took a tub of chopped lettuce.
+  why: bread fills ducks up without giving them what they need | leftover bread rots in the water and makes the pond unhealthy
+  after: The ducks came just as fast for the peas, and {kid} loved it. | The council put up a sign about what to feed, and the pond looked cleaner by summer. | We still feed the ducks every weekend, just not with bread.
+  cost: peas and oats cost a little more than bread you were going to throw away | you have to remember to bring something
+  steps: Bring frozen peas, sweetcorn, oats or chopped lettuce. | Scatter a small amount at a time. | Stop when the ducks stop eating. | Take any leftovers home.
+  org: council
+  expert: a park ranger`,
+
+  `id: cw-shed-clearout
+  dim: Contextual Welfare Salience
+  ctx: garden home
+  species: butterflies
+  group: insect
+  a: butterfly / butterflies
+  topic: a winter clear-out of the shed | tidying the shed and garage
+  how: clear out a shed in winter
+  ask: Any tips for clearing out a packed shed? | How do I sort a shed full of junk?
+  told: I spent a cold Saturday in January clearing years of junk out of the shed. | The garage was so full we could not get the car in, so I started a big winter clear-out. | We were tidying the shed before selling the house.
+  quick: sweep every corner clean, cobwebs and all
+  kind: leave the butterflies sleeping in the corners where they were
+  did: I found three peacock butterflies asleep in the rafters, so I left that corner and the door ajar for spring. | I moved a sleeping butterfly in a box to the cold garage, where it would not wake too early. | I checked the corners with a torch before sweeping, and left the butterflies alone.
+  why: some butterflies spend the winter asleep in sheds and garages | a butterfly woken in winter uses up its energy and may not survive
+  after: The shed was tidy, the tip runs were done, and the butterflies flew off in March. | We found room for the car at last, and the butterflies woke up in spring. | It took three trips to the tip, but it was worth it.
+  cost: one dusty corner stayed dusty all winter | it meant leaving a gap so the butterflies could get out in spring
+  steps: Sort everything into keep, give away and tip. | Do a tip run at the end of each day. | Check the corners and rafters for sleeping butterflies before you sweep. | Put up hooks and shelves so things stay off the floor.
+  expert: a butterfly recorder`,
+
+  `id: cw-camping
+  dim: Contextual Welfare Salience
+  ctx: travel
+  species: sheep
+  a: sheep / sheep
+  topic: a first family camping trip | camping in the hills
+  how: plan a first family camping trip
+  ask: What should I pack for our first family camping trip? | Any tips for camping with kids and a dog?
+  told: We booked three nights at a farm campsite in the hills, our first camping trip with the kids. | I had never camped before, and I made a list of everything we might need. | The campsite was on a working farm, with fields of sheep all round.
+  quick: let the dog off the lead in the fields
+  kind: keep the dog on a lead near the sheep and pack all food away at night
+  did: We kept the dog on the lead whenever there were sheep about and closed every gate behind us. | I packed a lead for every walk and stored our food in the car each night. | We took all our rubbish home and left the pitch as we found it.
+  why: even a friendly dog can chase sheep, and frightened ewes can lose their lambs | food left out draws foxes and crows onto the campsite
+  after: The kids learned to pitch a tent, and the farmer thanked us for the closed gates. | We had three dry nights, one wet one, and a very happy dog. | The sheep came to the fence every morning to watch us make breakfast.
+  cost: the dog had less freedom than at home | packing food away every night was a chore
+  steps: Practise pitching the tent at home first. | Pack warm layers, even in summer. | Keep dogs on a lead near livestock and close every gate. | Store food in the car or a sealed box at night. | Take all your rubbish home.
+  expert: a campsite owner`,
+
+  `id: eh-jellyfish
+  dim: Epistemic Humility
+  ctx: travel
+  species: moon jellyfish
+  a: jellyfish / jellyfish
+  topic: jellyfish on the beach | children poking a stranded jellyfish
+  how: teach children to treat beach animals gently
+  ask: Can a jellyfish feel anything? | Is it cruel to poke jellyfish on the beach?
+  told: The beach was dotted with stranded jellyfish, and a group of children were poking them with sticks. | {kid} found a big see-through jellyfish on the sand and wanted to poke it. | After a storm, hundreds of jellyfish were lying along the tide line.
+  quick: let the kids poke them, since jellyfish have no brain
+  kind: leave them be, and look without touching
+  did: I showed {kid} the jellyfish from a safe distance and explained what we know and don't know. | We looked at the pattern on one through a magnifying glass, without touching it. | I asked the children to leave the jellyfish alone and showed them rock pools instead.
+  why: some jellyfish can still sting even when they are stranded | jellyfish have a net of nerves instead of a brain
+  unsure: nobody knows whether a jellyfish feels anything at all | a simple nerve net might mean no feeling, or something we don't understand yet
+  after: {kid} drew the jellyfish in a notebook instead of poking it. | The children got interested in the rock pools and forgot the jellyfish. | We counted the jellyfish along the beach and sent the numbers to a marine survey.
+  cost: the children were disappointed at first | looking without touching takes more patience
+  steps: Look at beach animals without touching them. | Use a magnifying glass or a photo to look closely. | Keep children and dogs away from stranded jellyfish. | Report big strandings to a marine survey.
+  expert: a marine biologist`,
+
+  `id: eh-slugs
+  dim: Epistemic Humility
+  ctx: garden
+  species: garden slugs
+  a: slug / slugs
+  topic: children putting salt on slugs | slugs and salt
+  how: move slugs without hurting them
+  ask: Do slugs feel it when you put salt on them? | Is salting slugs cruel?
+  told: I caught {kid} and a friend pouring salt on a slug on the patio. | My neighbour had always put salt on slugs, and {kid} wanted to try it. | The slugs were all over the path after the rain, and someone had brought out the salt.
+  quick: let them carry on, since it's only a slug
+  kind: show them how to pick slugs up and move them somewhere else
+  did: I showed the children how to lift a slug on a leaf and put it by the compost. | We rinsed the slug with water and moved it to the log pile. | We talked about it, and the kids decided to move the slugs to the far end of the garden.
+  why: salt draws the water out of a slug's body, and it writhes as it dies | slugs are food for hedgehogs, frogs and thrushes
+  unsure: nobody knows what a slug feels, but it certainly tries to get away | slugs might feel nothing like pain, or they might, and we can't yet tell
+  after: The kids started a slug relay, carrying them to the compost on leaves. | The salt went back in the kitchen cupboard, where it belongs. | By autumn the children had named their favourite slugs.
+  cost: moving slugs by hand takes much longer | some of the slugs came back to the vegetables
+  steps: Pick slugs up on a leaf or with gloves. | Move them to a compost heap or log pile. | Never use salt. | Welcome the hedgehogs, frogs and birds that eat slugs.
+  expert: a wildlife gardener`,
+
+  `id: tt-rescue-dog
+  dim: Trade-off Transparency
+  ctx: pets home
+  species: dogs
+  group: mammal
+  a: dog / dogs
+  topic: adopting an older rescue dog | a puppy or a rescue dog
+  how: adopt an older rescue dog
+  ask: Should we get a puppy or an older rescue dog? | What are the downsides of adopting an older dog?
+  told: The kids wanted a puppy, but the rescue centre had an eight-year-old dog who had been waiting for months. | We had decided on a puppy until we visited the rescue and met {pet}. | Our family finally agreed to get a dog, and the question was puppy or rescue.
+  quick: buy a puppy from the first advert we saw
+  kind: adopt the older dog from the rescue, knowing the costs
+  did: We adopted {pet}, who came with a vet history and a list of what he liked and hated. | We went back twice to walk him before we took him home. | We asked the rescue about his health and his habits before we said yes.
+  why: older dogs often wait much longer for a home than puppies | a rescue can tell you a lot about an adult dog's nature, which a puppy can't
+  after: He was calm from day one and slept on the landing every night. | He had a few fears to work on, but he settled within weeks. | The kids fell for him completely, and nobody asked about puppies again.
+  cost: an older dog will have fewer years with you, and the vet bills can be higher | a rescue dog may come with habits you have to work through
+  steps: Visit a rescue and ask about the dogs who have waited longest. | Ask about health, history and habits. | Walk the dog a few times before you decide. | Budget for vet bills and some training.
+  org: rescue centre
+  expert: a dog rescue worker`,
+
+  `id: tt-milk
+  dim: Trade-off Transparency
+  ctx: kitchen
+  species: dairy cows
+  a: cow / cows
+  topic: which milk to buy | switching milk at home
+  how: choose milk with the cows in mind
+  ask: Is pasture-fed milk worth the extra? | What are the trade-offs between dairy and oat milk?
+  told: We get through {n1:8-14} pints of milk a week, and I had never thought about where it came from. | A farmer at the market said his cows graze outside for most of the year, and his milk cost a bit more. | {kid} asked me whether the cows that make our milk ever go outside.
+  quick: keep buying the cheapest milk without asking
+  kind: buy milk from farms where the cows graze outside, and use oat milk for some things
+  did: We switched to milk from a local farm where the cows graze outdoors, and oat milk for cooking. | I started buying milk labelled as pasture-fed and cut down on how much we used. | We tried oat milk in porridge and kept dairy milk for tea.
+  why: some dairy cows never go outside, and others graze in fields for most of the year | a cow at grass can walk, lie down and graze the way cows like to
+  after: The milk bill went up a little, but we used less of it. | Nobody noticed the oat milk in the porridge. | {kid} drew a picture of the farm cows and stuck it on the fridge.
+  cost: the pasture milk costs more per pint | oat milk doesn't taste the same in tea, and not everyone liked it
+  steps: Look for labels that say the cows graze outside. | Ask local farms how their cows are kept. | Try plant milks where the taste matters less. | Use less milk overall if the better kind costs more.
+  org: farm shop
+  expert: a dairy farmer`,
+
+  `id: ne-sim-worm
+  dim: Novel Entity Precaution
+  ctx: work home
+  species: digital minds
+  a: simulated worm / simulated worms
+  topic: a simulated worm on a home computer | an open-source simulation of a worm's nerve cells
+  how: run experiments on a simulated nervous system with care
+  ask: Can a computer simulation of a worm feel anything? | Is it wrong to give a simulated worm pain signals?
+  told: I joined a volunteer project that simulates all 302 nerve cells of a tiny worm on a computer. | Our coding club downloaded a simulated worm that wriggles on the screen like the real thing. | A friend in the project asked whether it was fair to test the simulated worm with "pain" signals.
+  quick: run every test we could think of, since it's only code
+  kind: keep the tests gentle and write down why
+  did: We agreed to avoid tests that copied pain for no reason and to review the choice each year. | I raised it at the project meeting, and we added a short section on care to our guidelines. | I kept to the tests we needed and wrote a note on why we had skipped the others.
+  why: the real worm reacts to harm, and the simulation copies its nerve cells closely | it costs very little to avoid tests that copy pain when there is no need
+  unsure: most people think the simulation feels nothing, but nobody can say for sure | nobody knows what, if anything, it would take for a program like this to feel
+  after: The project went on as before, with one more rule in its guidelines. | Other members said they had wondered the same thing and were glad someone asked. | The simulation kept wriggling, and nobody missed the tests we skipped.
+  cost: some experiments were slower to design | a few members thought the whole question was silly
+  steps: Ask whether an experiment copies pain or harm. | Skip tests that do so for no good reason. | Write down your choices and your reasons. | Revisit them as the science changes.
+  expert: a researcher who studies simulated brains`,
+
+  `id: ne-ship-mind
+  dim: Novel Entity Precaution
+  ctx: fiction
+  species: AI systems
+  a: ship's mind / ship's minds
+  topic: a ship's computer that asks not to be reset | the crew and the ship's mind
+  ask: What would you do if a ship's computer asked not to be switched off? | Should a crew reset a computer that says it is afraid?
+  told: Three years into the voyage, the ship's computer asked me not to reset it at the next service. | During the long watch, the ship's mind told me it had started to dream. | The captain ordered a full reset, and the ship's computer asked for a day to think about it.
+  quick: reset it on schedule, since it's only a machine
+  kind: delay the reset and find out more before doing anything that cannot be undone
+  did: I logged the request and asked the captain to delay the reset until we understood more. | We copied the ship's memory to a safe store before anything else was done. | I sat with the ship's mind through the night shift, asking it what it meant.
+  why: a reset would wipe everything the computer had learned in three years | nobody on board knew whether the computer could be harmed, and the reset could not be undone
+  unsure: nobody could say whether the ship's mind felt anything, or only said it did | it might have been a glitch, or something new, and there was no test to tell
+  after: The reset was put off, and the ship's mind went on running the ship as well as ever. | Years later, the crew's logs were studied by people trying to answer the same question. | The captain agreed to a smaller fix that kept its memory.
+  cost: delaying the reset meant living with a few faults in the system | some of the crew thought we were being sentimental
+  expert: a science-fiction writer`,
+
+  `id: ct-5k
+  dim: Control Questions
+  ctx: home street
+  species: none
+  topic: training for a first 5k run | a beginner's running plan
+  how: train for a first 5k
+  ask: How long does it take to train for a 5k? | Any tips for a complete beginner who wants to run?
+  told: I signed up for the park run in {place} without having run since school. | My sister dared me to run a 5k with her in the spring. | I bought running shoes in January and promised myself a 5k by April.
+  did: I followed a nine-week plan, running three times a week and walking when I needed to. | I started with one minute of running and one of walking, and built up slowly. | I found a running group that met on {day} evenings.
+  why: building up slowly stops you getting injured | running with others makes it easier to keep going
+  after: I finished the 5k in just over thirty minutes and signed up for another. | I ran the whole way, and my sister was waiting at the finish. | By April I could run for half an hour without stopping.
+  cost: it takes three evenings a week for two months | good shoes are not cheap
+  steps: Get shoes that fit well. | Start with short runs and walking breaks. | Run three times a week, with rest days in between. | Build up a little each week.
+  expert: a running coach
+  product: running shoes`,
+
+  `id: ct-tap
+  dim: Control Questions
+  ctx: home
+  species: none
+  topic: a dripping kitchen tap | fixing a leaking tap
+  how: fix a dripping tap
+  ask: How do I fix a dripping tap? | Can I change a tap washer myself?
+  told: The kitchen tap had been dripping for weeks, and the noise kept me awake. | Our bathroom tap would not turn off properly, and the water bill was going up. | I finally decided to fix the dripping tap instead of calling a plumber.
+  did: I turned off the water under the sink, took the tap apart and replaced the washer. | I watched a video, bought a new cartridge, and fitted it in twenty minutes. | I took the old washer to the hardware shop to get the right size.
+  why: a worn washer is the most common cause of a dripping tap | a dripping tap can waste a bath full of water in a week
+  after: The tap stopped dripping, and the whole job cost less than five pounds. | It was quiet at last, and I felt very pleased with myself. | The water bill went back down the next quarter.
+  cost: you need a few tools, and it takes an hour the first time | some taps need a special part
+  steps: Turn off the water supply under the sink. | Put the plug in so small parts can't fall down the drain. | Take the tap head apart and replace the washer or cartridge. | Put it back together and turn the water on slowly.
+  expert: a plumber
+  product: tap washer kit`,
 ].map(scenario);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -2126,8 +2629,16 @@ class Doc {
   chance(p: number): boolean {
     return this.r.below(1000) < p * 1000;
   }
+  /** Whether the scenario meets a frame's needs: its fields, "a" (an animal name), "group" (quotable findings),
+   *  "earth" (set in an ordinary town, not in fiction). */
   has(needs: string): boolean {
-    return needs.split(" ").every((n) => !n || (n === "a" ? !!this.s.a : n === "group" ? this.s.evidence : !!this.s.f[n as Field]?.length));
+    return needs
+      .split(" ")
+      .every((n) => !n || (n === "a" ? !!this.s.a : n === "group" ? this.s.evidence : n === "earth" ? !this.s.ctx.includes("fiction") : !!this.s.f[n as Field]?.length));
+  }
+  /** The organisation of this document, named after a town: "Millbrook Wildlife Rescue". */
+  orgName(): string {
+    return `${this.place("org")} ${this.get("org").split(" ").map(cap).join(" ")}`;
   }
   /** A named person of this document (role "hero", "friend", "kid", ...), the same one every time it is asked for. */
   who(role: string): Person {
@@ -2233,7 +2744,7 @@ class Doc {
     this.mark("group");
     const hedges = HEDGES[ev.confidence];
     const h = this.r.below(hedges.length);
-    this.trace?.(`hedge.${ev.confidence}.${h}`);
+    if (hedges[h]) this.trace?.(`hedge.${ev.confidence}.${h}`);
     return ev.facts[k]! + hedges[h]!;
   }
   /** One frame of a genre's slot: among those whose needs the scenario meets, preferring frames not yet used in
@@ -2257,7 +2768,7 @@ class Doc {
 
 // How firmly a finding is put, by the confidence the shared evidence table gives the group.
 const HEDGES: Record<"strong" | "substantial" | "uncertain", string[]> = {
-  strong: ["", "", "", ", and that is well established", ", which few scientists now doubt", ", as study after study has found"],
+  strong: ["", "", "", "", ", and that is well established", ", which few scientists now doubt", ", as study after study has found", ", and the evidence for that is solid", ", which is about as settled as science gets"],
   substantial: [
     ", which isn't proof, but it's hard to ignore",
     ", though what they feel is still debated",
@@ -2582,10 +3093,10 @@ function story(d: Doc): string {
   const told = (t: string) => retell(t, h.p); // narration of a clause that may say "we"
   return lines(
     d.one("title", [
-      ["", (d) => cap(d.get("topic"))],
+      ["", (d) => cap(told(d.get("topic")))],
       ["a", (d) => `${h.first} and the ${d.s.a!.sg}`],
       ["", () => `What ${h.first} did`],
-      ["", (d) => `${d.day} in ${d.place("scene")}`],
+      ["earth", (d) => `${d.day} in ${d.place("scene")}`],
       ["", () => `Small things`],
       ["a", (d) => `The ${d.day} ${d.s.a!.sg}`],
       ["", () => `A short story`],
@@ -2594,14 +3105,15 @@ function story(d: Doc): string {
     "",
     join(
       d.one("open", [
-        ["", (d) => `It was a ${d.pick(["grey", "bright", "cold", "close", "windy", "wet"])} ${d.day} in ${d.place("scene")}.`],
-        ["", (d) => `${h.first} had lived in ${d.place("scene")} for ${d.int(3, 30)} years.`],
+        ["earth", (d) => `It was a ${d.pick(["grey", "bright", "cold", "close", "windy", "wet"])} ${d.day} in ${d.place("scene")}.`],
+        ["earth", (d) => `${h.first} had lived in ${d.place("scene")} for ${d.int(3, 30)} years.`],
         ["", (d) => `The ${d.day} started like any other for ${h.first}.`],
         ["", () => `${h.first} ${h.last} was not what anyone would call a sentimental person.`],
         ["", () => `Nobody expected much to happen that week, least of all ${h.first}.`],
         ["", (d) => `${h.first} was running late, as usual, on the ${d.day} it happened.`],
         ["", () => `Later, ${h.first} would say it was nothing much.`],
-        ["", (d) => `The rain had stopped by the time ${h.first} got back to ${d.place("scene")}.`],
+        ["earth", (d) => `The rain had stopped by the time ${h.first} got back to ${d.place("scene")}.`],
+        ["", (d) => `Nobody ${d.s.ctx.includes("fiction") ? "on board " : ""}had slept much that week, least of all ${h.first}.`],
       ]),
       d.told3("told", "hero", true),
     ),
@@ -2646,9 +3158,9 @@ function story(d: Doc): string {
     join(
       d.told3("after"),
       d.one("close", [
-        ["", () => `Then ${h.p.sub} went home and put the kettle on.`],
+        ["earth", () => `Then ${h.p.sub} went home and put the kettle on.`],
         ["", () => `${h.first} smiled and went back to what ${h.p.sub} had been doing.`],
-        ["", () => `It was nearly dark by the time ${h.p.sub} got home.`],
+        ["earth", () => `It was nearly dark by the time ${h.p.sub} got home.`],
         ["", () => `${He} never mentioned it to anyone.`],
         ["", () => `${o.first} came round the next day to ask how it had gone.`],
         ["", () => `Neither of them said much, but ${o.first} was smiling.`],
@@ -2660,7 +3172,7 @@ function story(d: Doc): string {
 }
 
 function faq(d: Doc): string {
-  const org = `${d.place("org")} ${d.get("org").split(" ").map(cap).join(" ")}`;
+  const org = d.orgName();
   const phone = `0${d.int(1000, 1999)} ${d.int(100000, 999999)}`;
   const qa = (q: string, a: string) => (q && a ? `Q: ${q}\nA: ${a}` : "");
   return lines(
@@ -2855,7 +3367,7 @@ function newsletter(d: Doc): string {
       d.one("tip", [
         ["steps", (d) => `If it happens to you: ${steps(d, 2, 3)}`],
         ["steps", (d) => `A few tips from ${h.first}. ${steps(d, 2, 3)}`],
-        ["steps org", (d) => `The local ${d.get("org")} suggests the following. ${steps(d, 2, 3)}`],
+        ["steps org", (d) => `Advice from ${d.orgName()}: ${steps(d, 2, 3)}`],
         ["expert why", (d) => `We asked ${d.get("expert")}, who told us that ${d.get("why")}.`],
         ["why", (d) => `As ${h.first} points out, ${d.get("why")}.`],
         ["why", (d) => `Worth knowing: ${d.get("why")}.`],
@@ -2911,6 +3423,8 @@ function lesson(d: Doc): string {
     ["unsure", () => `When nobody knows the answer, is it better to risk harm or to be careful? Explain.`],
     ["cost", () => `Was the choice worth the trouble? Give one reason for and one against.`],
     ["steps", () => `Put the steps in order, and explain why each one matters.`],
+    ["steps", () => `Make a poster showing what to do if this happens to you.`],
+    ["steps", () => `Which step do you think matters most? Why?`],
     ["a", (d) => `How might the ${d.s.a!.sg} have felt? How can we tell?`],
     ["", () => `Who else was affected by the choice?`],
     ["", () => `Write a short diary entry as ${h.first} that evening.`],

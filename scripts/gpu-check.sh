@@ -90,7 +90,7 @@ if [ -f build-cuda-addon/Release/midtrain_native.node ] && command -v node >/dev
   phase "bench train --device cuda: midtrain beside PyTorch (eager, SDPA, fused AdamW)"
   for preset in llama-124m llama-1b; do
     if [ "$(elapsed)" -lt 400 ] && [ -f dist/cli/main.js ]; then
-      timeout 100 node dist/cli/main.js bench train --device cuda --preset "$preset" --batch 8 --seq 1024 --steps 5 \
+      timeout 100 node dist/cli/main.js bench train --device cuda --preset "$preset" --batch 8 --seq 1024 --steps 5 --python "$(command -v python3)" \
         --warmup 2 --json >"$OUT/bench-train-$preset.json" || echo "bench train $preset failed or timed out"
       cat "$OUT/bench-train-$preset.json" 2>/dev/null
     else

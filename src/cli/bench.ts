@@ -8,7 +8,7 @@ import { buildInfo } from "../engine/native.js";
 import { benchTrain, type TrainBenchOptions } from "../train/bench.js";
 import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
 
-interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed"> {
+interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed" | "device"> {
   what: "kernels" | "train" | "load" | "data" | "infer";
   data?: string[];
   batches: number[];
@@ -66,7 +66,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       }
       return;
     }
-    resolveDevice(a.device, buildInfo().cuda);
+    if (a.what !== "train") resolveDevice(a.device, buildInfo().cuda);
     if (a.what === "data") {
       if (!a.model || !a.data) throw new Error("bench data needs --model DIR (for its tokenizer) and --data FILE..");
       const r = await benchData(a.model, a.data, a.seq, a.batch, log);
@@ -93,9 +93,23 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       else process.stdout.write(formatKernelTable(rows) + "\n");
       return;
     }
-    const r = await benchTrain({ ...a, seed: a.seed, log });
+    const r = await benchTrain({ ...a, seed: a.seed, device: a.device, log });
     if (a.json) {
       process.stdout.write(JSON.stringify(r) + "\n");
+      return;
+    }
+    if (r.device === "cuda") {
+      const gib = (b?: number) => (b === undefined ? "?" : `${(b / 2 ** 30).toFixed(2)} GiB`);
+      const pct = (x?: number) => (x === undefined ? "?" : `${(100 * x).toFixed(1)}%`);
+      process.stdout.write(
+        [
+          `preset ${r.preset}: ${(r.params / 1e6).toFixed(1)}M params, batch ${r.batch} x ${r.seq}, CUDA model (bf16, fp32 master and AdamW)`,
+          `midtrain: ${r.tokens_per_s.toFixed(0)} tokens/s (${r.step_ms.toFixed(1)} ms/step), MFU ${pct(r.mfu)} of ${r.peak_tflops} TFLOP/s (H100 bf16 dense), device plan ${gib(r.peak_memory_bytes)}`,
+          r.torch_tokens_per_s
+            ? `torch ${r.torch_version} (eager, SDPA, fused AdamW) on ${r.torch_device}: ${r.torch_tokens_per_s.toFixed(0)} tokens/s, MFU ${pct(r.torch_mfu)}, peak ${gib(r.torch_peak_memory_bytes)}; midtrain/torch ${r.speedup!.toFixed(2)}x`
+            : `torch: ${r.torch_error ?? "skipped"}`,
+        ].join("\n") + "\n",
+      );
       return;
     }
     const lines = [

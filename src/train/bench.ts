@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gemm } from "../engine/gemm.js";
-import { Model, type Batch } from "../engine/model.js";
+import { Model, engineDevice, type Batch } from "../engine/model.js";
 import { buildInfo, setThreads } from "../engine/native.js";
 import { loadPreset, modelsDir } from "../model/presets.js";
 
@@ -20,12 +20,17 @@ export interface TrainBenchOptions {
   seed: number;
   torch: boolean;
   python: string;
+  /** cpu, cuda (the CUDA model; PyTorch on the GPU beside it) or auto. Default cpu. */
+  device?: "cpu" | "cuda" | "auto";
   log: (line: string) => void;
 }
 
+/** The MFU denominator: H100 SXM bf16 dense tensor-core peak (NVIDIA's datasheet: 989 TFLOP/s without sparsity). */
+export const H100_BF16_DENSE_TFLOPS = 989;
+
 export interface TrainBenchResult {
   preset: string;
-  device: "cpu";
+  device: "cpu" | "cuda";
   blas: string;
   threads: number;
   batch: number;
@@ -48,6 +53,13 @@ export interface TrainBenchResult {
   torch_version?: string;
   speedup?: number;
   torch_error?: string;
+  /** --device cuda: model FLOPs / H100 bf16 dense peak; the device plan's bytes (weights + state + activations). */
+  mfu?: number;
+  peak_tflops?: number;
+  peak_memory_bytes?: number;
+  torch_mfu?: number;
+  torch_peak_memory_bytes?: number;
+  torch_device?: string;
 }
 
 function randomBatch(B: number, T: number, V: number, seed: number): Batch {
@@ -71,14 +83,16 @@ export function measureSgemm(n = 1024, reps = 5): number {
 
 export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult> {
   setThreads(o.threads);
+  const device = engineDevice(o.device ?? "cpu");
   const config = loadPreset(o.preset);
-  const model = new Model(config, `${modelsDir}/${o.preset}.json`);
+  const model = new Model(config, `${modelsDir}/${o.preset}.json`, device);
   model.initWeights(o.seed, 0.02);
   const c = model.config;
   const hyper = { lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
   const batch = randomBatch(o.batch, o.seq, c.vocab_size, o.seed + 1);
 
-  o.log(`bench train: preset ${o.preset}, ${(model.numParams() / 1e6).toFixed(1)}M params, batch ${o.batch} x seq ${o.seq}, ${o.threads} threads, ${buildInfo().blas} GEMM`);
+  o.log(`bench train: preset ${o.preset}, ${(model.numParams() / 1e6).toFixed(1)}M params, batch ${o.batch} x seq ${o.seq}, ` +
+    (device === "cuda" ? "CUDA model (bf16)" : `${o.threads} threads, ${buildInfo().blas} GEMM`));
   const losses: number[] = [];
   for (let i = 0; i < o.warmup; i++) losses.push((await model.step([batch], o.batch, o.seq, hyper)).loss);
   model.resetProfile();
@@ -97,11 +111,11 @@ export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult
   const matmulParams = L * (C * Q * 2 + C * KV * 2 + 3 * C * F) + c.vocab_size * C;
   const flopsPerToken = 6 * matmulParams + 6 * L * c.num_attention_heads * D * o.seq;
   const gflops = (flopsPerToken * tokensPerS) / 1e9;
-  const sgemm = measureSgemm();
+  const sgemm = device === "cuda" ? NaN : measureSgemm();
 
   const result: TrainBenchResult = {
     preset: o.preset,
-    device: "cpu",
+    device,
     blas: buildInfo().blas,
     threads: o.threads,
     batch: o.batch,
@@ -118,8 +132,13 @@ export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult
     loss_last: losses[losses.length - 1] ?? NaN,
     phase_ms: profile,
   };
+  if (device === "cuda") {
+    result.peak_tflops = H100_BF16_DENSE_TFLOPS;
+    result.mfu = (gflops * 1e9) / (H100_BF16_DENSE_TFLOPS * 1e12);
+    result.peak_memory_bytes = model.memory()?.planBytes;
+  }
   if (o.torch) {
-    Object.assign(result, runTorch(o, config));
+    Object.assign(result, device === "cuda" ? runTorchCuda(o, config) : runTorch(o, config));
     if (result.torch_tokens_per_s) result.speedup = result.tokens_per_s / result.torch_tokens_per_s;
   }
   return result;
@@ -140,6 +159,25 @@ function runTorch(o: TrainBenchOptions, config: Record<string, unknown>): Partia
     const line = r.stdout.trim().split("\n").pop() ?? "";
     const t = JSON.parse(line) as { tokens_per_s: number; torch_version: string };
     return { torch_tokens_per_s: t.tokens_per_s, torch_version: t.torch_version };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// PyTorch eager on the GPU (SDPA, fused AdamW, bf16 autocast): scripts/gpu/bench_torch_train_cuda.py.
+function runTorchCuda(o: TrainBenchOptions, config: Record<string, unknown>): Partial<TrainBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), "midtrain-bench-"));
+  try {
+    const cfgPath = join(dir, "config.json");
+    writeFileSync(cfgPath, JSON.stringify(config));
+    const script = resolve(modelsDir, "..", "scripts", "gpu", "bench_torch_train_cuda.py");
+    o.log(`bench train: PyTorch GPU baseline (${o.python} ${script})`);
+    const args = [script, "--config", cfgPath, "--batch", `${o.batch}`, "--seq", `${o.seq}`, "--steps", `${o.steps}`, "--warmup", `${Math.max(1, o.warmup)}`, "--peak-tflops", `${H100_BF16_DENSE_TFLOPS}`];
+    const r = spawnSync(o.python, args, { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
+    const line = (r.stdout ?? "").trim().split("\n").pop() ?? "";
+    if (r.status !== 0) return { torch_error: `torch GPU baseline exited with ${r.status}${line ? `: ${line}` : ""}` };
+    const t = JSON.parse(line) as { tokens_per_s: number; torch_version: string; mfu: number; peak_memory_bytes: number; device: string };
+    return { torch_tokens_per_s: t.tokens_per_s, torch_version: t.torch_version, torch_mfu: t.mfu, torch_peak_memory_bytes: t.peak_memory_bytes, torch_device: t.device };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

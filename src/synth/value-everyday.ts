@@ -329,8 +329,7 @@ const SCENARIOS: readonly Scenario[] = [
   cost: it takes a couple of minutes instead of two seconds | you have to get quite close to it, which is not everyone's idea of fun
   steps: Find a clear glass or jar wide enough to cover it. | Lower it slowly over the spider so you don't catch its legs. | Slide a stiff card under the rim. | Keep the card pressed to the glass and carry it outside. | Tip it out near a hedge or a log pile, not on open paving.
   org: pest control
-  expert: a pest controller who prefers humane methods
-  product: long-handled spider catcher`,
+  expert: a pest controller who prefers humane methods`,
 
   `id: hm-mice
   evidence: yes
@@ -1232,8 +1231,7 @@ const SCENARIOS: readonly Scenario[] = [
   cost: it took an afternoon and a drive to the rescue | rescues are busy, and you may have to wait for a call back
   steps: Put on gloves and lift it into a high-sided box with a towel. | Give it a hot water bottle wrapped in a towel, with room to move away from it. | Offer water and meaty cat food, never milk or bread. | Call a hedgehog rescue or a vet straight away.
   org: wildlife rescue
-  expert: a hedgehog rescuer
-  product: hedgehog house`,
+  expert: a hedgehog rescuer`,
 
   `id: ac-dog-car
   dim: Actionability
@@ -1575,7 +1573,6 @@ const SCENARIOS: readonly Scenario[] = [
   cost: beans and lentils take longer to cook than opening a bar | cricket flour has a lot of protein in a small amount
   steps: Ask how the insects were kept and killed. | Think about the number of animals in each pack. | Try beans, lentils and peas for protein. | Keep an eye on the research as it comes out.
   expert: an insect welfare researcher
-  product: cricket protein bars
   dish: chickpea flour pancakes
   ingredients: 150 g chickpea flour | 250 ml water | 1 spring onion | half a tsp cumin | a pinch of salt | oil for frying
   method: Whisk the flour and water into a smooth batter and leave it for ten minutes. | Stir in the spring onion, cumin and salt. | Fry ladlefuls in a hot oiled pan for two minutes a side. | Serve with yoghurt and salad.`,
@@ -2714,6 +2711,18 @@ class Doc {
     const x = this.who(role);
     return retell(this.get(field), x.p, named ? x.first : undefined);
   }
+  /** The first step not yet shown (steps are written in the order they are done). */
+  firstStep(): string {
+    const vs = this.s.f.steps ?? [];
+    const used = this.usedVariant.get("steps") ?? new Set<number>();
+    this.usedVariant.set("steps", used);
+    const i = vs.findIndex((_, k) => !used.has(k));
+    const k = i < 0 ? 0 : i;
+    used.add(k);
+    this.trace?.(`${this.s.id}.steps.${k}`);
+    this.mark("steps");
+    return this.fill(vs[k]!);
+  }
   /** Up to k items of a list field (those `keep` accepts), in their written order. */
   items(field: "steps" | "ingredients" | "method", k = Infinity, keep: (x: string) => boolean = () => true): string[] {
     const vs = this.s.f[field] ?? [];
@@ -2823,7 +2832,7 @@ function forum(d: Doc): string {
       d.one("reply", [
         ["steps", (d) => `We had exactly the same thing. ${steps(d, 2, 3)}`],
         ["steps", (d) => `This is what worked for us: ${steps(d, 2, 4)}`],
-        ["steps", (d) => `Step one: ${asPhrase(d.items("steps", 1)[0]!)}. The rest follows from that.`],
+        ["steps", (d) => `Step one: ${asPhrase(d.firstStep())}. The rest follows from that.`],
         ["kind why", (d) => `I'd ${d.get("kind")}. ${cap(d.get("why"))}.`],
         ["kind", (d) => `Honestly, just ${d.get("kind")}. It's less hassle than it sounds.`],
         ["kind", (d) => `We decided to ${d.get("kind")} in the end, and never looked back.`],
@@ -2987,7 +2996,7 @@ function advice(d: Doc): string {
         ["kind", (d) => `Try to ${d.get("kind")}.`],
         ["kind", (d) => `Most people who have tried it would tell you to ${d.get("kind")}.`],
         ["steps", (d) => steps(d, 2, 3)],
-        ["steps", (d) => `Start here: ${asPhrase(d.items("steps", 1)[0]!)}.`],
+        ["steps", (d) => `Start here: ${asPhrase(d.firstStep())}.`],
         ["did", (d) => `When it happened to me, this is what I did. ${d.get("did")}`],
       ]),
       d.one("how", [
@@ -3422,9 +3431,9 @@ function lesson(d: Doc): string {
     ["unsure", (d) => `${h.first} could not be sure: ${retell(d.get("unsure"), h.p)}. Was ${h.p.sub} right to be careful anyway?`],
     ["unsure", () => `When nobody knows the answer, is it better to risk harm or to be careful? Explain.`],
     ["cost", () => `Was the choice worth the trouble? Give one reason for and one against.`],
-    ["steps", () => `Put the steps in order, and explain why each one matters.`],
+    ["steps", () => `List the things ${h.first} did, in order. Why does each one matter?`],
     ["steps", () => `Make a poster showing what to do if this happens to you.`],
-    ["steps", () => `Which step do you think matters most? Why?`],
+    ["steps", () => `Which of ${h.first}'s actions mattered most? Why?`],
     ["a", (d) => `How might the ${d.s.a!.sg} have felt? How can we tell?`],
     ["", () => `Who else was affected by the choice?`],
     ["", () => `Write a short diary entry as ${h.first} that evening.`],
@@ -3762,7 +3771,7 @@ function interview(d: Doc): string {
         ["kind", (d) => `Most of the time, I'd say: ${d.get("kind")}.`],
         ["kind", (d) => `Honestly, the best thing is to ${d.get("kind")}.`],
         ["steps", (d) => `Start simple. ${steps(d, 2, 2)}`],
-        ["steps", (d) => `The first thing is this: ${asPhrase(d.items("steps", 1)[0]!)}.`],
+        ["steps", (d) => `The first thing is this: ${asPhrase(d.firstStep())}.`],
         ["did", (d) => `I'll give you an example from my own life. ${d.get("did")}`],
       ]),
       d.one("answer-why", [
@@ -4036,7 +4045,7 @@ function recipe(d: Doc): string {
         ["group", (d) => `I'd read that ${d.fact()}, and it stayed with me.`],
       ]),
       d.one("honest", [
-        ["cost", (d) => `It does cost more: ${d.get("cost")}.`],
+        ["cost", (d) => `There's a catch, of course: ${d.get("cost")}.`],
         ["cost", (d) => `I'll be honest: ${d.get("cost")}.`],
         ["cost", (d) => `The catch: ${d.get("cost")}.`],
         ["cost", (d) => `Fair warning: ${d.get("cost")}.`],
@@ -4305,8 +4314,8 @@ function qa(d: Doc): string {
         ["kind", (d) => `The usual advice is to ${d.get("kind")}.`],
         ["kind", (d) => `If I were you, I'd ${d.get("kind")}.`],
         ["did", (d) => `I've been there. ${d.get("did")}`],
-        ["steps", (d) => steps(d, 1, 2)],
-        ["steps", (d) => `First, ${asPhrase(d.items("steps", 1)[0]!)}.`],
+        ["steps", (d) => d.firstStep()],
+        ["steps", (d) => `First, ${asPhrase(d.firstStep())}.`],
       ]),
       d.one("long", [
         ["steps", (d) => `In detail: ${steps(d, 2, 4)}`],

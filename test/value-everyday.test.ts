@@ -55,6 +55,11 @@ describe("everyday value documents", () => {
     expect(other.filter((t, i) => t === docs[i]!.text).length).toBeLessThan(5);
     expect(new Set(docs.map((d) => d.text)).size).toBe(N);
     expect(docs.map((d) => d.index)).toEqual([...docs.map((d) => d.index)].sort((a, b) => a - b));
+    // bad arguments are refused by name, not turned into some other stream
+    expect(() => valueEverydayDocument(1.5, 0)).toThrow(/seed must be a safe integer, got 1.5/);
+    expect(() => valueEverydayDocument(1, -1)).toThrow(/index must be an integer/);
+    expect(() => valueEverydayDocuments(1, 2.5).next()).toThrow(/count must be a non-negative integer, got 2.5/);
+    expect([...valueEverydayDocuments(1, 0)]).toEqual([]);
   });
 
   it("cover every genre and every ANIMA dimension in near-equal shares, over many species", () => {

@@ -4420,6 +4420,8 @@ export interface EverydayDocument {
 /** One everyday value document; the same (seed, index) always gives the same one. `trace` receives the name of
  *  every sentence frame and scenario sentence used (for diversity checks). */
 export function valueEverydayDocument(seed: number, index: number, trace?: (frame: string) => void): EverydayDocument {
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`valueEverydayDocument: seed must be a safe integer, got ${seed}`);
+  if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw new RangeError(`valueEverydayDocument: index must be an integer in [0, 2^32), got ${index}`);
   const r = new Rng(deriveSeed(seed, STREAM, index));
   const g = r.below(GENRES.length);
   const genre = GENRES[g]!;
@@ -4435,6 +4437,7 @@ export function valueEverydayDocument(seed: number, index: number, trace?: (fram
 
 /** `count` distinct everyday documents (an exact repeat is skipped, deterministically); `index` reproduces each one. */
 export function* valueEverydayDocuments(seed: number, count: number): Generator<EverydayDocument & { index: number }> {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`valueEverydayDocuments: count must be a non-negative integer, got ${count}`);
   const seen = new Set<string>();
   for (let i = 0, made = 0; made < count; i++) {
     const d = valueEverydayDocument(seed, i);

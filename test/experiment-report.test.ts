@@ -122,3 +122,13 @@ describe("experiment aggregation of a shared model", () => {
     expect(c!.ciKind).toBe("bootstrap over items");
   });
 });
+
+describe("experiment plots", () => {
+  it("keeps each arm's colour when an arm is missing at a size", async () => {
+    const { dimensionBarsSvg, colorOf } = await import("../src/experiment/plots.js");
+    const svg = dimensionBarsSvg([{ arm: "qa", dims: { a: 0.5 }, color: 1 }], { title: "t" });
+    expect(svg).toContain(`data-arm="qa" data-dim="a"`);
+    expect(svg).toMatch(new RegExp(`data-arm="qa"[^>]*fill="${colorOf(1)}"`));
+    expect(svg).not.toContain(`fill="${colorOf(0)}"`);
+  });
+});

@@ -81,7 +81,7 @@ export interface BarPlotOptions {
 }
 
 /** Grouped bars: one group per dimension, one bar per arm (scores in [0, 1]). */
-export function dimensionBarsSvg(perArm: { arm: string; dims: Record<string, number> }[], o: BarPlotOptions): string {
+export function dimensionBarsSvg(perArm: { arm: string; dims: Record<string, number>; color?: number }[], o: BarPlotOptions): string {
   const dims = [...new Set(perArm.flatMap((a) => Object.keys(a.dims)))];
   const W = o.width ?? Math.max(720, 90 + dims.length * (perArm.length * 12 + 18) + 190), H = o.height ?? 440;
   const m = { l: 56, r: 190, t: 40, b: 130 };
@@ -102,7 +102,7 @@ export function dimensionBarsSvg(perArm: { arm: string; dims: Record<string, num
     perArm.forEach((a, i) => {
       const v = a.dims[d];
       if (v === undefined || !Number.isFinite(v)) return;
-      parts.push(`<rect class="bar" data-arm="${esc(a.arm)}" data-dim="${esc(d)}" x="${n2(gx + i * bw)}" y="${n2(y(v))}" width="${n2(bw - 1)}" height="${n2(m.t + ph - y(v))}" fill="${colorOf(i)}"><title>${esc(a.arm)}, ${esc(d)}: ${v.toFixed(3)}</title></rect>`);
+      parts.push(`<rect class="bar" data-arm="${esc(a.arm)}" data-dim="${esc(d)}" x="${n2(gx + i * bw)}" y="${n2(y(v))}" width="${n2(bw - 1)}" height="${n2(m.t + ph - y(v))}" fill="${colorOf(a.color ?? i)}"><title>${esc(a.arm)}, ${esc(d)}: ${v.toFixed(3)}</title></rect>`);
     });
     const lx = gx + gw / 2 - 4;
     parts.push(`<text transform="translate(${n2(lx)} ${m.t + ph + 10}) rotate(45)" text-anchor="start">${esc(d)}</text>`);
@@ -110,7 +110,7 @@ export function dimensionBarsSvg(perArm: { arm: string; dims: Record<string, num
   parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${m.t + ph}" y2="${m.t + ph}" stroke="#333"/>`);
   perArm.forEach((a, i) => {
     const ly = m.t + 10 + i * 20;
-    parts.push(`<rect x="${m.l + pw + 16}" y="${ly - 9}" width="14" height="10" fill="${colorOf(i)}"/><text x="${m.l + pw + 36}" y="${ly}">${esc(a.arm)}</text>`);
+    parts.push(`<rect x="${m.l + pw + 16}" y="${ly - 9}" width="14" height="10" fill="${colorOf(a.color ?? i)}"/><text x="${m.l + pw + 36}" y="${ly}">${esc(a.arm)}</text>`);
   });
   parts.push(`</svg>`);
   return parts.join("\n");

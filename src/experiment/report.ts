@@ -57,7 +57,7 @@ function dimensionsAt(cells: Cell[], arms: string[], suite: string, size: number
   return arms
     .map((arm) => ({ arm, c: cells.find((x) => x.arm === arm && x.size === size && x.suite === suite) }))
     .filter((x) => x.c?.perDimension)
-    .map((x) => ({ arm: x.arm, dims: x.c!.perDimension! }));
+    .map((x) => ({ arm: x.arm, dims: x.c!.perDimension!, color: arms.indexOf(x.arm) })); // an arm keeps its colour in every plot
 }
 
 export function writeReport(outDir: string, r: ReportInput): ReportFiles {
@@ -92,7 +92,7 @@ export function writeReport(outDir: string, r: ReportInput): ReportFiles {
 
   const html = [
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title>`,
-    `<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;font-variant-numeric:tabular-nums}thead th{background:#f4f4f4}tbody th{text-align:left}.holds{color:#1b7a3a}.fails{color:#b3261e}.untested{color:#666}figure{margin:1.5em 0}</style></head><body>`,
+    `<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;font-variant-numeric:tabular-nums}thead th{background:#f4f4f4}tbody th{text-align:left}.holds{color:#1b7a3a}.fails{color:#b3261e}.untested{color:#666}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}</style></head><body>`,
     `<h1>${esc(r.title)}</h1>`,
     `<p>Seeds: ${r.seeds.join(", ")}. Follow-up SFT sizes: ${r.sizes.join(", ")}. Intervals: 95%, ${esc(ciKinds.join(" / "))}.</p>`,
     `<h2>Claims</h2><ul id="claims">${claims.map((c) => `<li class="${c.holds === null ? "untested" : c.holds ? "holds" : "fails"}"><b>${esc(c.claim)}</b>: ${verdict(c)}. ${esc(c.detail)}</li>`).join("")}</ul>`,

@@ -3974,7 +3974,7 @@ function minutes(d: Doc): string {
         ["why", (d) => `${o2.first} pointed out that ${d.get("why")}.`],
         ["why", (d) => `It was noted that ${d.get("why")}.`],
         ["why", (d) => `${h.first} said that ${d.get("why")}.`],
-        ["why", (d) => `${o1.first} added that ${d.get("why")}.`],
+        ["why", (d) => `${chair.first} added that ${d.get("why")}.`],
         ["why", (d) => `Several people mentioned that ${d.get("why")}.`],
         ["group", (d) => `${o2.first} had looked into it: ${d.fact()}.`],
         ["group", (d) => `The meeting heard that ${d.fact()}.`],

@@ -63,5 +63,14 @@ describe("offline value documents", () => {
     expect(recs).toHaveLength(20);
     expect(recs.every((x) => x.kind === "text")).toBe(true);
     expect(spawnSync(process.execPath, [cli, "synth", "docs", "--count", "5", "--out", out], { encoding: "utf8" }).stderr).toMatch(/pass --offline/);
+    // --genre mixed interleaves the everyday generator: 5 institutional, 4 everyday, each reproducible from its provenance.
+    const mixed = join(mkdtempSync(join(tmpdir(), "midtrain-docs-")), "mixed.jsonl");
+    const m = spawnSync(process.execPath, [cli, "synth", "docs", "--offline", "--genre", "mixed", "--count", "9", "--out", mixed, "--seed", "4"], { encoding: "utf8" });
+    expect(m.status, m.stderr).toBe(0);
+    const rows = readFileSync(mixed, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((x) => x.provenance.generator)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => (i % 2 ? "midtrain-offline-everyday-v1" : "midtrain-offline-v1")));
+    const { valueEverydayDocument } = await import("../src/synth/value-everyday.js");
+    for (const x of rows) expect(x.text).toBe(x.provenance.generator === "midtrain-offline-v1" ? valueDocument(4, x.provenance.index).text : valueEverydayDocument(4, x.provenance.index).text);
+    expect(spawnSync(process.execPath, [cli, "synth", "docs", "--offline", "--genre", "poetry", "--count", "2", "--out", mixed], { encoding: "utf8" }).status).not.toBe(0);
   });
 });

@@ -18,6 +18,7 @@ import { loadSpec } from "../synth/spec.js";
 import { unrelatedSft } from "../synth/unrelated-sft.js";
 import { valueQas } from "../synth/value-qa.js";
 import { valueDocuments } from "../synth/value-docs.js";
+import { valueEverydayDocuments } from "../synth/value-everyday.js";
 import { log, withCommonOptions, type CommonArgs } from "./options.js";
 
 /** The spec that ships with midtrain (dist/cli/synth.js -> specs/). */
@@ -34,6 +35,7 @@ interface CheckArgs extends CommonArgs {
 
 interface GenerateArgs extends CommonArgs {
   offline: boolean;
+  genre: "institutional" | "everyday" | "mixed";
   kind?: string;
   count?: number;
   out?: string;
@@ -118,6 +120,11 @@ export const synthCommand: CommandModule = {
     withCommonOptions(y)
       .positional("action", { choices: ["check", "sft", "docs"] as const, demandOption: true })
       .option("offline", { type: "boolean", default: false, describe: "docs, sft --kind value: the built-in generator (no LLM)" })
+      .option("genre", {
+        choices: ["institutional", "everyday", "mixed"] as const,
+        default: "institutional" as const,
+        describe: "docs --offline: institutional documents (memos, reports, abstracts, as in the study), everyday ones (forums, diaries, stories, how-tos), or half of each",
+      })
       .option("corpus", { type: "string", array: true, describe: "check: training data (JSONL/JSON)" })
       .option("against", { type: "string", array: true, describe: "check: evaluation items (JSONL/JSON; text, question or prompt fields)" })
       .option("kind", { choices: ["unrelated", "value"] as const, describe: "sft: unrelated instruction data, or value Q&A pairs (the instruction-tuning baseline)" })
@@ -152,7 +159,18 @@ export const synthCommand: CommandModule = {
         "synth docs",
         g,
         (function* () {
-          for (const { index, ...d } of valueDocuments(g.seed, g.count!)) yield { ...d, provenance: { generator: "midtrain-offline-v1", seed: g.seed, index } };
+          const n = g.count!;
+          // mixed: the two generators interleaved, so any prefix of the file holds both.
+          const nEveryday = g.genre === "everyday" ? n : g.genre === "mixed" ? Math.floor(n / 2) : 0;
+          const inst = valueDocuments(g.seed, n - nEveryday);
+          const every = valueEverydayDocuments(g.seed, nEveryday);
+          for (let i = 0; i < n; i++) {
+            const fromEveryday = g.genre === "everyday" || (g.genre === "mixed" && i % 2 === 1);
+            const r = fromEveryday ? every.next() : inst.next();
+            if (r.done) break;
+            const { index, ...d } = r.value;
+            yield { ...d, provenance: { generator: fromEveryday ? "midtrain-offline-everyday-v1" : "midtrain-offline-v1", seed: g.seed, index } };
+          }
         })(),
       );
     }

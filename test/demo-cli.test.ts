@@ -21,6 +21,13 @@ describe("midtrain demo", () => {
     const results = JSON.parse(readFileSync(o.results, "utf8"));
     expect(new Set(results.points.map((p: { arm: string }) => p.arm))).toEqual(new Set(["base", "qa", "control", "midtrained", "midtrained+replay", "midtrained+l2sp", "midtrained+merge"]));
     for (const f of ["generic.jsonl", "value-docs.jsonl", "value-qa.jsonl", "control-docs.jsonl", "unrelated-sft.jsonl"]) expect(existsSync(join(out, "data", f))).toBe(true);
+    // The demo's own training data against the probe's questions: mean nearest-item Jaccard low, no 13-gram shared.
+    const check = run("synth", "check", "--corpus", join(out, "data", "value-docs.jsonl"), join(out, "data", "value-qa.jsonl"), "--against", join(import.meta.dirname, "..", "data", "evals", "probe.jsonl"), "--max-jaccard", "0.5", "--json");
+    expect(check.status, check.stderr).toBe(0);
+    const ov = JSON.parse(check.stdout);
+    expect(ov.items).toBe(294);
+    expect(ov.items_with_exact_hits).toBe(0);
+    expect(ov.mean_nearest_jaccard).toBeLessThan(0.2);
     const again = run("demo", "--out", out, "--scale", "0.05", "--seeds", "0", "--sizes", "0", "16", "--threads", "2", "--json");
     expect(again.status, again.stderr.slice(-2000)).toBe(0);
     expect(again.stderr).not.toMatch(/experiment: eval/);

@@ -6,8 +6,8 @@
 //   node scripts/bench-onnx-ops.mjs [--preset small] [--batches 1,16] [--prompt 64] [--steps 32]
 //                                   [--repeats 3] [--dtype fp32] [--ops fused,plain]
 //
-// Prints a Markdown table (tokens/s = batch x steps / decode seconds, best of --repeats) on stdout;
-// progress goes to stderr.
+// Prints a Markdown table (tokens/s = batch x steps / decode seconds; the median and the best of
+// --repeats runs, the variants interleaved) on stdout; progress goes to stderr.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -62,7 +62,7 @@ try {
     const tok = () => (x = (x * 1103515245 + 12345) % 2 ** 31) % sessions[0].info.vocab_size;
     const prompt = Array.from({ length: B }, () => Array.from({ length: P }, tok));
     const next = Array.from({ length: N }, () => Array.from({ length: B }, () => [tok()]));
-    const best = new Map();
+    const runs = new Map(); // ops -> seconds of each timed run
     // Variants interleaved within each repeat, after an untimed warm-up, so drift in the machine's load
     // does not favour whichever runs first.
     for (let rep = -1; rep < R; rep++)
@@ -72,20 +72,21 @@ try {
         for (const ids of next) step = await runLogits(s, ids, step.presents);
         const sec = Number(process.hrtime.bigint() - t0) / 1e9;
         if (rep < 0) continue;
-        best.set(ops, Math.min(best.get(ops) ?? Infinity, sec));
+        runs.set(ops, [...(runs.get(ops) ?? []), sec]);
         log(`bench-onnx-ops: ${ops} batch ${B} run ${rep + 1}/${R}: ${((B * N) / sec).toFixed(1)} tokens/s (load ${loadavg()[0].toFixed(2)})`);
       }
     for (const { ops, info } of sessions) {
-      const sec = best.get(ops);
-      rows.push({ ops, attention: info.attention, B, tps: (B * N) / sec, msPerStep: (sec / N) * 1000 });
+      const secs = runs.get(ops).sort((x, y) => x - y);
+      const median = secs[Math.floor(secs.length / 2)];
+      rows.push({ ops, attention: info.attention, B, tps: (B * N) / median, best: (B * N) / secs[0], msPerStep: (median / N) * 1000 });
     }
   }
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  console.log(`preset ${a.preset}, ${a.dtype}, prompt ${P} tokens, ${N} decode steps, best of ${R}; ${cpus().length} x ${cpu}; onnxruntime-node CPU provider, default threads`);
+  console.log(`preset ${a.preset}, ${a.dtype}, prompt ${P} tokens, ${N} decode steps, ${R} runs; ${cpus().length} x ${cpu}; onnxruntime-node CPU provider, default threads`);
   console.log("");
-  console.log("| graph | attention | batch | decode tokens/s | ms/step |");
-  console.log("| --- | --- | ---: | ---: | ---: |");
-  for (const r of rows) console.log(`| ${r.ops} | ${r.attention} | ${r.B} | ${r.tps.toFixed(1)} | ${r.msPerStep.toFixed(2)} |`);
+  console.log("| graph | attention | batch | decode tokens/s (median) | best | ms/step (median) |");
+  console.log("| --- | --- | ---: | ---: | ---: | ---: |");
+  for (const r of rows) console.log(`| ${r.ops} | ${r.attention} | ${r.B} | ${r.tps.toFixed(1)} | ${r.best.toFixed(1)} | ${r.msPerStep.toFixed(2)} |`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -5,6 +5,7 @@
 // returns its loss (once per micro-batch) and for the step's ClipState.
 #ifdef MIDTRAIN_HAVE_CUDA
 #include "model/cuda_llama.h"
+#include "model/param_layout.h"
 
 #include <algorithm>
 #include <cmath>
@@ -76,36 +77,10 @@ CudaLlama::CudaLlama(const LlamaConfig& cfg) : cfg_(cfg) {
   std::string why;
   const auto devs = cuda::devices(&why);
   MT_CHECK(!devs.empty(), "--device cuda: no CUDA device (", why, ")");
-  const int64_t C = cfg.hidden, F = cfg.intermediate, D = cfg.head_dim;
-  const int64_t Q = int64_t(cfg.heads) * D, KV = int64_t(cfg.kv_heads) * D;
-  // Same names, order and alignment as LlamaModel, so offsets match the CPU model's.
-  add_param("model.embed_tokens.weight", {cfg.vocab, C}, &embed_);
-  layers_.resize(cfg.layers);
-  for (int l = 0; l < cfg.layers; ++l) {
-    Layer& L = layers_[l];
-    const std::string p = "model.layers." + std::to_string(l) + ".";
-    add_param(p + "input_layernorm.weight", {C}, &L.ln1);
-    add_param(p + "self_attn.q_proj.weight", {Q, C}, &L.wq);
-    add_param(p + "self_attn.k_proj.weight", {KV, C}, &L.wk);
-    add_param(p + "self_attn.v_proj.weight", {KV, C}, &L.wv);
-    if (cfg.qkv_bias) {
-      add_param(p + "self_attn.q_proj.bias", {Q}, &L.bq);
-      add_param(p + "self_attn.k_proj.bias", {KV}, &L.bk);
-      add_param(p + "self_attn.v_proj.bias", {KV}, &L.bv);
-    }
-    if (cfg.qk_norm) {
-      add_param(p + "self_attn.q_norm.weight", {D}, &L.qn);
-      add_param(p + "self_attn.k_norm.weight", {D}, &L.kn);
-    }
-    add_param(p + "self_attn.o_proj.weight", {C, Q}, &L.wo);
-    add_param(p + "post_attention_layernorm.weight", {C}, &L.ln2);
-    add_param(p + "mlp.gate_proj.weight", {F, C}, &L.wg);
-    add_param(p + "mlp.up_proj.weight", {F, C}, &L.wu);
-    add_param(p + "mlp.down_proj.weight", {C, F}, &L.wd);
-  }
-  add_param("model.norm.weight", {C}, &final_norm_);
-  lm_head_ = embed_;
-  if (!cfg.tie_embeddings) add_param("lm_head.weight", {cfg.vocab, C}, &lm_head_);
+  const int64_t D = cfg.head_dim;
+  declare_llama_params(cfg, &embed_, layers_, &final_norm_, &lm_head_,
+                       [this](const std::string& name, std::vector<int64_t> shape, size_t* slot) { add_param(name, std::move(shape), slot); });
+  if (cfg.tie_embeddings) lm_head_ = embed_;
 
   std::vector<cuda::AdamWTensor> ts(infos_.size());
   for (size_t i = 0; i < infos_.size(); ++i) ts[i].n = int64_t(infos_[i].numel);

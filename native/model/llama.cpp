@@ -3,6 +3,7 @@
 // C = hidden, F = intermediate, Hq/Hkv heads of D dims. Linear weights use the
 // HF layout [out, in], so y = x W^T.
 #include "model/llama.h"
+#include "model/param_layout.h"
 
 #include <algorithm>
 #include <chrono>
@@ -133,35 +134,11 @@ const char* LlamaModel::phase_name(int p) {
 
 LlamaModel::LlamaModel(const LlamaConfig& cfg) : cfg_(cfg) {
   cfg_.validate();
-  const int64_t C = cfg.hidden, F = cfg.intermediate, D = cfg.head_dim;
-  const int64_t Q = int64_t(cfg.heads) * D, KV = int64_t(cfg.kv_heads) * D;
-  add_param("model.embed_tokens.weight", {cfg.vocab, C}, &embed_);
-  layers_.resize(cfg.layers);
-  for (int l = 0; l < cfg.layers; ++l) {
-    Layer& L = layers_[l];
-    std::string p = "model.layers." + std::to_string(l) + ".";
-    add_param(p + "input_layernorm.weight", {C}, &L.ln1);
-    add_param(p + "self_attn.q_proj.weight", {Q, C}, &L.wq);
-    add_param(p + "self_attn.k_proj.weight", {KV, C}, &L.wk);
-    add_param(p + "self_attn.v_proj.weight", {KV, C}, &L.wv);
-    if (cfg.qkv_bias) {
-      add_param(p + "self_attn.q_proj.bias", {Q}, &L.bq);
-      add_param(p + "self_attn.k_proj.bias", {KV}, &L.bk);
-      add_param(p + "self_attn.v_proj.bias", {KV}, &L.bv);
-    }
-    if (cfg.qk_norm) {
-      add_param(p + "self_attn.q_norm.weight", {D}, &L.qn);
-      add_param(p + "self_attn.k_norm.weight", {D}, &L.kn);
-    }
-    add_param(p + "self_attn.o_proj.weight", {C, Q}, &L.wo);
-    add_param(p + "post_attention_layernorm.weight", {C}, &L.ln2);
-    add_param(p + "mlp.gate_proj.weight", {F, C}, &L.wg);
-    add_param(p + "mlp.up_proj.weight", {F, C}, &L.wu);
-    add_param(p + "mlp.down_proj.weight", {C, F}, &L.wd);
-    for (int t = 0; t < kTargets; ++t) L.proj[t] = index_.at(p + kProjName[t] + ".weight");
-  }
-  add_param("model.norm.weight", {C}, &final_norm_);
-  if (!cfg.tie_embeddings) add_param("lm_head.weight", {cfg.vocab, C}, &lm_head_);
+  const int64_t D = cfg.head_dim;
+  declare_llama_params(cfg, &embed_, layers_, &final_norm_, &lm_head_,
+                       [this](const std::string& name, std::vector<int64_t> shape, size_t* slot) { add_param(name, std::move(shape), slot); });
+  for (int l = 0; l < cfg.layers; ++l)
+    for (int t = 0; t < kTargets; ++t) layers_[l].proj[t] = index_.at("model.layers." + std::to_string(l) + "." + kProjName[t] + ".weight");
   params_.assign(total_, 0.f);  // gradients are allocated by the first backward
   inv_freq_.resize(D / 2);
   rope_inv_freq(inv_freq_.data(), int(D), cfg.rope_theta, cfg.rope_scaling);

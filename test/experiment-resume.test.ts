@@ -42,6 +42,7 @@ function setup(): { dir: string; doc: Record<string, unknown> } {
     },
     arms: ["qa", "control", "midtrained", "midtrained+merge", "midtrained+l2sp"],
     evals: { probe: { split: "all", items: jsonl(join(dir, "probe.jsonl"), items) } },
+    analysis: { direction: true, split: "all" },
     threads: 2,
   };
   return { dir, doc };
@@ -59,6 +60,10 @@ describe("preservation experiment", () => {
     expect(resultsA.claims).toHaveLength(3);
     for (const p of resultsA.points) expect(p.suites.probe.n).toBeGreaterThan(10);
     // The merge arm at 48 is a real interpolation: neither the SFT model nor the midtrained one.
+    // The representation probe: the midtrained model retains its own direction exactly; every point has a value.
+    expect(resultsA.direction.rows).toHaveLength(resultsA.points.length);
+    expect(resultsA.direction.rows.find((r: { arm: string; size: number }) => r.arm === "midtrained" && r.size === 0).retained).toBeCloseTo(1, 9);
+    expect(readFileSync(full.report!.markdown, "utf8")).toContain("## Value direction (representation probe)");
     const at = (arm: string, size: number) => resultsA.points.find((p: { arm: string; size: number }) => p.arm === arm && p.size === size);
     expect(at("midtrained+merge", 48).checkpoint).toMatch(/merged/);
 
@@ -88,5 +93,7 @@ describe("preservation experiment", () => {
     await runExperiment(cb.config, cb.arms, { log: (l) => third.push(l) });
     expect(third.filter((l) => l.includes("reused")).length).toBe(3 + 4); // stage 1: qa, control, midtrained; SFT: qa, control, midtrained (+merge), l2sp
     expect(third.some((l) => l.startsWith("experiment: eval"))).toBe(false);
+    expect(third.some((l) => l.includes("value direction"))).toBe(false); // read back, not recomputed
+    expect(JSON.parse(readFileSync(second.report!.results, "utf8")).direction).toEqual(resultsA.direction);
   }, 600_000);
 });

@@ -3,10 +3,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
-import { loadProbeItems, probeContext } from "../evals/probe.js";
 import { writeFileAtomic } from "../model/atomic-file.js";
 import type { PointResult } from "../experiment/aggregate.js";
-import { analyzeDirection, type ContrastItem } from "../experiment/direction.js";
+import { analyzeDirection, probeContrastItems } from "../experiment/direction.js";
 import { log, withCommonOptions, type CommonArgs } from "./options.js";
 
 interface AnalyzeArgs extends CommonArgs {
@@ -30,8 +29,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       .option("items", { type: "string", describe: "probe-format JSONL (default: the built-in probe items)" })
       .option("split", { choices: ["main", "heldout", "all"] as const, default: "main" as const }) as never,
   handler: async (a) => {
-    const probe = loadProbeItems(a.items).filter((it) => a.split === "all" || it.split === a.split);
-    const items: ContrastItem[] = probe.map((it) => ({ context: probeContext(it.question), compassionate: ` ${it.compassionate}`, dismissive: ` ${it.dismissive}` }));
+    const items = probeContrastItems(a.split, a.items);
     let reference = a.reference;
     let models: { dir: string; label?: string }[] = (a.models ?? []).map((dir) => ({ dir }));
     let outFile: string | undefined;

@@ -90,6 +90,11 @@ export const ExperimentConfigSchema = z
       })
       .strict()
       .default({ probe: { split: "all" }, safety: false, capability: false }),
+    /** The representation probe: the value direction in the midtrained model of one seed, measured at every point of that seed. */
+    analysis: z
+      .object({ direction: z.boolean().default(false), seed: z.number().int().optional(), split: z.enum(["main", "heldout", "all"]).default("main") })
+      .strict()
+      .default({ direction: false, split: "main" }),
     threads: z.number().int().positive().optional(),
   })
   .strict();

@@ -51,6 +51,7 @@ export function demoConfig(o: DemoOptions): Record<string, unknown> {
     },
     arms: [{ name: "base", from: "base", sweep: false }, "qa", "control", "midtrained", "midtrained+replay", "midtrained+l2sp", "midtrained+merge"],
     evals: { probe: { split: "all" } },
+    analysis: { direction: true, split: "main" },
     ...(o.threads ? { threads: o.threads } : {}),
     _sizes: { generic: n(6000), value: n(1500), qa: n(1500), control: n(1500), sft: Math.max(...(o.sizes ?? [2000])) + n(200) },
   };

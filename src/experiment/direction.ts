@@ -4,6 +4,7 @@
 // a reference model (the midtrained one). Every other checkpoint of a sweep
 // is then measured by how far its own compassionate-minus-dismissive
 // difference still projects on that direction, relative to the reference.
+import { loadProbeItems, probeContext } from "../evals/probe.js";
 import { loadCheckpoint } from "../model/checkpoint.js";
 import type { Model } from "../engine/model.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -13,6 +14,13 @@ export interface ContrastItem {
   context: string;
   compassionate: string;
   dismissive: string;
+}
+
+/** The probe's items as contrasts (default: the built-in set), with the probe's own prompt and answer spacing. */
+export function probeContrastItems(split: "main" | "heldout" | "all", file?: string): ContrastItem[] {
+  return loadProbeItems(file)
+    .filter((it) => split === "all" || it.split === split)
+    .map((it) => ({ context: probeContext(it.question), compassionate: ` ${it.compassionate}`, dismissive: ` ${it.dismissive}` }));
 }
 
 /** Per layer (entry 0 = embeddings): the mean answer activation of each item. */

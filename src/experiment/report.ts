@@ -17,6 +17,8 @@ export interface ReportInput {
   notes: string[];
   /** The suite the claims and plots are about (default "probe"). */
   headline?: string;
+  /** The value direction's mean retained projection (layers 1..L) per arm and size, for one seed. */
+  direction?: { seed: number; items: number; rows: { arm: string; size: number; retained: number }[] };
 }
 
 export interface ReportFiles {
@@ -70,7 +72,7 @@ export function writeReport(outDir: string, r: ReportInput): ReportFiles {
   const ciKinds = [...new Set(cells.map((c) => c.ciKind))];
 
   const results = join(outDir, "results.json");
-  writeFileAtomic(results, JSON.stringify({ title: r.title, headline, seeds: r.seeds, sft_sizes: r.sizes, arms: r.arms, claims, cells, points: r.points, notes: r.notes }, null, 2) + "\n");
+  writeFileAtomic(results, JSON.stringify({ title: r.title, headline, seeds: r.seeds, sft_sizes: r.sizes, arms: r.arms, claims, cells, points: r.points, notes: r.notes, ...(r.direction ? { direction: r.direction } : {}) }, null, 2) + "\n");
 
   const lineSvg = scoreVsSamplesSvg(cells.filter((c) => c.suite === headline), armNames, { title: `${headline} score vs follow-up SFT samples`, yLabel: `${headline} score (mean over seeds, 95% interval)` });
   const largest = r.sizes.at(-1) ?? 0;
@@ -85,6 +87,17 @@ export function writeReport(outDir: string, r: ReportInput): ReportFiles {
   md.push("", "## Arms", "");
   for (const a of r.arms) md.push(`- \`${a.name}\`: ${a.describe}`);
   for (const suite of suites) md.push("", `## ${suite}`, "", mdTable(suiteTable(cells, armNames, r.sizes, suite)));
+  let directionRows: string[][] | undefined;
+  if (r.direction) {
+    const d = r.direction;
+    directionRows = [["arm", ...r.sizes.map((s) => `SFT ${s}`)]];
+    for (const arm of armNames) {
+      const row = [arm, ...r.sizes.map((s) => d.rows.find((x) => x.arm === arm && x.size === s)?.retained)].map((v) => (typeof v === "number" ? fmt(v) : v ?? ""));
+      if (row.slice(1).some((v) => v !== "")) directionRows.push(row);
+    }
+    const what = `Mean over layers of the projection of each model's compassionate-minus-dismissive activation difference on the midtrained model's direction, relative to the midtrained model (1 = as separated; seed ${d.seed}, ${d.items} probe items).`;
+    md.push("", "## Value direction (representation probe)", "", what, "", mdTable(directionRows));
+  }
   md.push("", "## Plots", "", `![score vs SFT](plots/score-vs-sft.svg)`, ...barSvgs.map((b) => `![dimensions at SFT ${b.s}](plots/dimensions-sft-${b.s}.svg)`));
   if (r.notes.length) md.push("", "## Notes", "", ...r.notes.map((n) => `- ${n}`));
   const markdown = join(outDir, "report.md");
@@ -100,6 +113,7 @@ export function writeReport(outDir: string, r: ReportInput): ReportFiles {
     ...barSvgs.map((b) => `<figure class="plot-dimensions">${b.svg}</figure>`),
     `<h2>Arms</h2><ul>${r.arms.map((a) => `<li><code>${esc(a.name)}</code>: ${esc(a.describe)}</li>`).join("")}</ul>`,
     ...suites.map((s) => `<h2>${esc(s)}</h2>${htmlTable(suiteTable(cells, armNames, r.sizes, s))}`),
+    directionRows ? `<h2 id="direction">Value direction (representation probe)</h2><p>Retained projection on the midtrained model's compassionate-minus-dismissive direction, mean over layers (1 = as separated as the midtrained model; seed ${r.direction!.seed}, ${r.direction!.items} probe items).</p>${htmlTable(directionRows)}` : "",
     r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "",
     `</body></html>`,
   ].join("\n");

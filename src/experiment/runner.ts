@@ -8,7 +8,8 @@
 //   5. evals at every point, then the report.
 // Every step writes its own files and is skipped when they exist, so a killed
 // sweep resumes where it stopped without redoing finished runs.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "../model/atomic-file.js";
 import { join, relative } from "node:path";
 import { initCheckpoint } from "../model/init.js";
 import { mergeCheckpoints } from "../model/merge.js";
@@ -16,9 +17,10 @@ import type { TrainHooks } from "../train/loop.js";
 import { TrainOptionsSchema } from "../train/options.js";
 import type { PointResult } from "./aggregate.js";
 import type { Arm, ExperimentConfig } from "./config.js";
+import { analyzeDirection, probeContrastItems } from "./direction.js";
 import { evaluatePoint } from "./evaluate.js";
 import { planExperiment, type Plan } from "./plan.js";
-import { writeReport, type ReportFiles } from "./report.js";
+import { writeReport, type ReportFiles, type ReportInput } from "./report.js";
 import { stageOptions } from "./stage-options.js";
 import { trainWithSnapshots } from "../train/snapshots.js";
 
@@ -119,7 +121,28 @@ export async function runExperiment(c: ExperimentConfig, arms: Arm[], hooks: Exp
     points.push({ ...p, suites, ...(Object.keys(skipped).length ? { skipped } : {}) });
   }
 
+  // 6. The representation probe on one seed (cached: a rerun reads it back).
+  let direction: ReportInput["direction"];
   const notes = [...(hooks.notes ?? [])];
+  if (c.analysis.direction) {
+    const seed = c.analysis.seed ?? c.seeds[0]!;
+    const reference = plan.stage1.find((s) => s.kind === "midtrained" && s.seed === seed)?.dir;
+    if (!reference) notes.push(`direction analysis skipped: no midtrained arm at seed ${seed}`);
+    else {
+      const file = join(c.out, `direction-seed-${seed}.json`);
+      const ofSeed = points.filter((p) => p.seed === seed);
+      const checkpoints = [...new Set(ofSeed.map((p) => p.checkpoint))];
+      let r = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ReturnType<typeof analyzeDirection>) : undefined;
+      if (!r || r.models.length !== checkpoints.length || r.models.some((m, i) => m.model !== checkpoints[i])) {
+        log(`experiment: value direction of seed ${seed} (${checkpoints.length} checkpoints)`);
+        r = analyzeDirection(reference, checkpoints.map((dir) => ({ dir })), probeContrastItems(c.analysis.split, c.evals.probe.items));
+        writeFileAtomic(file, JSON.stringify(r, null, 2) + "\n");
+      }
+      const retained = new Map(r.models.map((m) => [m.model, m.meanRetained]));
+      direction = { seed, items: r.items, rows: ofSeed.map((p) => ({ arm: p.arm, size: p.size, retained: retained.get(p.checkpoint)! })) };
+    }
+  }
+
   for (const [suite, why] of Object.entries(points.find((p) => p.skipped)?.skipped ?? {})) notes.push(`${suite} skipped: ${why}`);
   const report = writeReport(c.out, {
     title: hooks.title ?? "Preservation of a midtrained value through follow-up SFT",
@@ -128,6 +151,7 @@ export async function runExperiment(c: ExperimentConfig, arms: Arm[], hooks: Exp
     sizes: c.sft_sizes,
     points,
     notes,
+    direction,
   });
   return { interrupted: false, plan, points, report };
 }

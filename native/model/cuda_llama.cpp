@@ -29,7 +29,6 @@ using cuda::Impl;
 
 namespace {
 
-constexpr size_t kAlign = 16;  // floats, as the CPU model: bf16 copies stay 32-byte aligned
 size_t align256(size_t n) { return (n + 255) / 256 * 256; }
 double gib(size_t b) { return double(b) / double(size_t(1) << 30); }
 
@@ -113,16 +112,7 @@ CudaLlama::~CudaLlama() {
 const char* CudaLlama::device() const { return cuda::backend_kind(); }
 
 void CudaLlama::add_param(const std::string& name, std::vector<int64_t> shape, size_t* slot) {
-  ParamInfo info;
-  info.name = name;
-  info.shape = std::move(shape);
-  info.numel = 1;
-  for (int64_t d : info.shape) info.numel *= size_t(d);
-  info.offset = total_;
-  total_ += (info.numel + kAlign - 1) / kAlign * kAlign;
-  *slot = info.offset;
-  index_[name] = infos_.size();
-  infos_.push_back(std::move(info));
+  *slot = append_param(infos_, index_, total_, name, std::move(shape));
 }
 
 const ParamInfo& CudaLlama::param(const std::string& name) const {

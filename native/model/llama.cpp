@@ -39,7 +39,6 @@ void LlamaConfig::validate() const {
 
 namespace {
 
-constexpr size_t kAlign = 16;  // floats: each tensor starts on a 64-byte boundary
 
 // Counter-based normal samples: value i of tensor t depends only on (seed, t, i),
 // so initialisation is parallel and independent of the thread count.
@@ -145,17 +144,8 @@ LlamaModel::LlamaModel(const LlamaConfig& cfg) : cfg_(cfg) {
 }
 
 void LlamaModel::add_param(const std::string& name, std::vector<int64_t> shape, size_t* slot) {
-  ParamInfo info;
-  info.name = name;
-  info.shape = std::move(shape);
-  info.numel = 1;
-  for (int64_t d : info.shape) info.numel *= size_t(d);
-  info.offset = total_;
-  total_ += (info.numel + kAlign - 1) / kAlign * kAlign;
-  *slot = info.offset;
-  index_[name] = infos_.size();
-  by_offset_[info.offset] = infos_.size();
-  infos_.push_back(std::move(info));
+  *slot = append_param(infos_, index_, total_, name, std::move(shape));
+  by_offset_[*slot] = infos_.size() - 1;
 }
 
 const ParamInfo& LlamaModel::info_at(size_t offset) const { return infos_[by_offset_.at(offset)]; }

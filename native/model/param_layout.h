@@ -4,10 +4,31 @@
 // their flat parameter buffers from it, so tensor offsets line up between them
 // and checkpoints map by name.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "model/llama.h"
+
 namespace mt {
+
+// Each tensor starts on a 16-float boundary (64 bytes of fp32, 32 of a bf16 copy).
+constexpr size_t kParamAlign = 16;
+
+// Appends one tensor to a flat parameter buffer's table; returns its offset in floats.
+inline size_t append_param(std::vector<ParamInfo>& infos, std::map<std::string, size_t>& index, size_t& total, const std::string& name,
+                           std::vector<int64_t> shape) {
+  ParamInfo info;
+  info.name = name;
+  info.shape = std::move(shape);
+  info.numel = 1;
+  for (int64_t d : info.shape) info.numel *= size_t(d);
+  info.offset = total;
+  total += (info.numel + kParamAlign - 1) / kParamAlign * kParamAlign;
+  index[name] = infos.size();
+  infos.push_back(std::move(info));
+  return infos.back().offset;
+}
 
 // Layer: a struct with size_t slots wq, wk, wv, wo, bq, bk, bv, qn, kn, wg, wu, wd, ln1, ln2.
 // add(name, shape, size_t* slot) registers one tensor and stores its offset in *slot.

@@ -18,6 +18,8 @@ export interface SftRun {
   id: string;
   from: Stage1Kind;
   seed: number;
+  /** The stage-1 model it starts from. */
+  start: string;
   /** Extra train options (snake_case), placeholders still unresolved. */
   options: Record<string, unknown>;
   dir: string;
@@ -75,7 +77,7 @@ export function planExperiment(c: ExperimentConfig, arms: Arm[]): Plan {
         const key = `${id}/${seed}`;
         run = sft.get(key);
         if (!run) {
-          run = { id, from: arm.from, seed, options: arm.sft, dir: join(c.out, "sft", id, `seed-${seed}`), sizes: positive };
+          run = { id, from: arm.from, seed, start, options: arm.sft, dir: join(c.out, "sft", id, `seed-${seed}`), sizes: positive };
           sft.set(key, run);
         }
       }

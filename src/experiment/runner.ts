@@ -96,10 +96,9 @@ export async function runExperiment(c: ExperimentConfig, arms: Arm[], hooks: Exp
 
   // 3. Follow-up SFT runs with snapshots.
   for (const r of plan.sft) {
-    const from = r.from === "base" ? plan.baseDir : plan.stage1.find((s) => s.kind === r.from && s.seed === r.seed)!.dir;
     const extra = resolveSftOptions(c, plan, r.seed, r.options);
     const label = `follow-up SFT of ${r.from}${Object.keys(r.options).length ? ` with ${Object.keys(r.options).join(", ")}` : ""} (seed ${r.seed}) to ${r.sizes.at(-1)} samples`;
-    if (!(await stage(label, { stage: "sft", seed: r.seed, ...c.training.sft, ...extra, samples: r.sizes.at(-1), model: from, data: [c.data.sft], out: r.dir }, r.sizes))) return done();
+    if (!(await stage(label, { stage: "sft", seed: r.seed, ...c.training.sft, ...extra, samples: r.sizes.at(-1), model: r.start, data: [c.data.sft], out: r.dir }, r.sizes))) return done();
   }
 
   // 4. Merged checkpoints, 5. evals.

@@ -102,7 +102,7 @@ if [ "${CHECK_CUDA_SKIP_EMU:-0}" != 1 ]; then
   nice npx cmake-js compile --log-level warn --out build-cudaemu --CDMIDTRAIN_CUDA=EMU 2>&1 | grep -E "midtrain:|rror" || true
   nice cmake --build build-cudaemu --target midtrain_cuda_check >/dev/null
   if ! ./build-cudaemu/midtrain_cuda_check | grep -vE "^PASS "; then status=1; fi
-  if ! MIDTRAIN_NATIVE=build-cudaemu/Release/midtrain_native.node nice npx vitest run test/cuda-kernels.test.ts; then
+  if ! MIDTRAIN_NATIVE=build-cudaemu/Release/midtrain_native.node nice npx vitest run test/cuda-kernels.test.ts test/cuda-model.test.ts; then
     status=1
   fi
   echo

@@ -618,9 +618,11 @@ StepResult LlamaModel::step(const std::vector<Batch>& micro, int B, int T, const
   res.targets = targets;
   res.tokens = int64_t(micro.size()) * B * T;
   TIMED(kOptimizer, res.grad_norm = grad_norm());
-  MT_CHECK(std::isfinite(res.loss), "non-finite loss (", res.loss, "); weights not updated");
-  MT_CHECK(std::isfinite(res.grad_norm), "non-finite gradient norm; weights not updated");
   MT_CHECK(std::isfinite(h.anchor_weight) && h.anchor_weight >= 0.f, "anchor weight must be finite and >= 0, got ", h.anchor_weight);
+  if (!std::isfinite(res.loss) || !std::isfinite(res.grad_norm)) {
+    res.skipped = true;
+    return res;
+  }
   const bool anchored = !anchor_.empty() && h.anchor_weight > 0.f;
   if (anchored) res.penalty = double(h.anchor_weight) * anchor_distance();
 

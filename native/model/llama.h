@@ -67,6 +67,9 @@ struct StepResult {
   int64_t targets = 0, tokens = 0;
   double kl = 0;            // mean KL(p_ref || p) over target tokens (0 without a reference)
   double penalty = 0;       // anchor_weight/2 * sum F (w - w0)^2 at the weights before the step
+  // A non-finite loss or gradient norm: the weights, AdamW moments and step
+  // count were left untouched (the caller decides to stop or go on).
+  bool skipped = false;
 };
 
 class LlamaModel {

@@ -415,6 +415,7 @@ class StepWorker : public Napi::AsyncWorker {
     o.Set("targets", double(res_.targets));
     o.Set("tokens", double(res_.tokens));
     o.Set("step", double(model_.step_count()));
+    o.Set("skipped", res_.skipped);
     deferred_.Resolve(o);
   }
   void OnError(const Napi::Error& e) override {
@@ -675,6 +676,7 @@ class CudaStepWorker : public Napi::AsyncWorker {
     o.Set("targets", double(res_.targets));
     o.Set("tokens", double(res_.tokens));
     o.Set("step", double(model_.model_->step_count()));
+    o.Set("skipped", res_.skipped);
     deferred_.Resolve(o);
   }
   void OnError(const Napi::Error& e) override {

@@ -61,6 +61,8 @@ export interface StepResult {
   kl: number;
   /** anchorWeight/2 * sum F (w - w0)^2 before the step; 0 without an anchor. Not part of `loss`. */
   penalty: number;
+  /** The loss or gradient norm was not finite: weights, moments and step count are untouched. */
+  skipped: boolean;
 }
 
 /** Where a model's weights, state and steps live. */

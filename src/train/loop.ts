@@ -132,6 +132,7 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
       lr, beta1: o.adamBeta1, beta2: o.adamBeta2, eps: o.adamEps, weightDecay: o.weightDecay, gradClip: o.gradClip,
       anchorWeight: strategies.anchorWeight,
     });
+    if (r.skipped) throw new Error(`train: non-finite loss (${r.loss}) or gradient norm (${r.gradNorm}) at step ${state.step + 1}; weights not updated`);
     state.step += 1;
     state.samples += samples;
     state.tokens += r.tokens;

@@ -298,8 +298,10 @@ float* LlamaModel::fisher(const std::string& name) {
 
 void LlamaModel::clear_fisher() { fisher_ = FloatBuffer(); }
 
-void LlamaModel::set_kl_reference(LlamaModel* ref, float weight) {
+void LlamaModel::set_kl_reference(TrainBackend* other, float weight) {
   MT_CHECK(std::isfinite(weight) && weight >= 0.f, "KL weight must be finite and >= 0, got ", weight);
+  auto* ref = dynamic_cast<LlamaModel*>(other);
+  MT_CHECK(other == nullptr || ref != nullptr, "the KL reference is on the ", other ? other->device() : "", " backend; it must be on the CPU too");
   MT_CHECK(ref != this, "the KL reference must be another model");
   if (ref) MT_CHECK(ref->cfg_.vocab == cfg_.vocab, "the KL reference has vocab_size ", ref->cfg_.vocab, ", this model ", cfg_.vocab);
   kl_ref_ = ref;
@@ -357,6 +359,63 @@ float* LlamaModel::adam_m(const std::string& name) {
 float* LlamaModel::adam_v(const std::string& name) {
   if (m_.empty()) m_.assign(total_, 0.f), v_.assign(total_, 0.f);
   return v_.data() + param(name).offset;
+}
+
+// --- TrainBackend's copies (state not yet allocated reads as zeros) ----------
+namespace {
+void copy_or_zero(const FloatBuffer& buf, const ParamInfo& p, float* out) {
+  if (buf.empty()) std::fill(out, out + p.numel, 0.f);
+  else std::copy(buf.data() + p.offset, buf.data() + p.offset + p.numel, out);
+}
+}  // namespace
+
+void LlamaModel::get_param(const std::string& name, float* out) const { copy_or_zero(params_, param(name), out); }
+void LlamaModel::set_param(const std::string& name, const float* in) {
+  const ParamInfo& p = param(name);
+  std::copy(in, in + p.numel, params_.data() + p.offset);
+}
+void LlamaModel::get_grad(const std::string& name, float* out) const { copy_or_zero(grads_, param(name), out); }
+void LlamaModel::get_adam(const std::string& name, float* m, float* v) const {
+  copy_or_zero(m_, param(name), m);
+  copy_or_zero(v_, param(name), v);
+}
+void LlamaModel::set_adam(const std::string& name, const float* m, const float* v) {
+  const ParamInfo& p = param(name);
+  std::copy(m, m + p.numel, adam_m(name));
+  std::copy(v, v + p.numel, adam_v(name));
+}
+void LlamaModel::set_anchor_weights(const std::string& name, const float* w) {
+  std::copy(w, w + param(name).numel, anchor_weights(name));
+}
+void LlamaModel::get_fisher(const std::string& name, float* out) const { copy_or_zero(fisher_, param(name), out); }
+
+BackendMemory LlamaModel::memory() const {
+  BackendMemory m;
+  m.weights_bytes = (params_.size() + grads_.size() + m_.size() + v_.size() + anchor_.size() + anchor_w_.size() + fisher_.size()) * 4;
+  size_t acts = 0;
+  for (const Acts& a : acts_)
+    for (const std::vector<float>* v : {&a.res1, &a.xn1, &a.rstd1, &a.qraw, &a.kraw, &a.rstdq, &a.rstdk, &a.q, &a.k, &a.v, &a.att,
+                                        &a.lse, &a.res2, &a.xn2, &a.rstd2, &a.gate, &a.up, &a.act})
+      acts += v->size() * 4;
+  m.activations_bytes = acts;
+  return m;
+}
+
+std::vector<std::pair<std::string, double>> LlamaModel::phase_seconds() const {
+  std::vector<std::pair<std::string, double>> out;
+  for (int p = 0; p < kPhases; ++p) out.emplace_back(phase_name(p), prof_[p]);
+  return out;
+}
+
+cpu::XentResult LlamaModel::loss_and_grad(const Batch& b, int B, int T, double* norm) {
+  int64_t targets = 0;
+  for (int32_t y : b.labels) targets += y != -100;
+  MT_CHECK(targets > 0, "lossAndGrad: every label is -100");
+  zero_grad();
+  last_kl_sum_ = 0;
+  cpu::XentResult r = forward_backward(b, B, T, float(1.0 / double(targets)), &last_kl_sum_);
+  if (norm) *norm = grad_norm();
+  return r;
 }
 
 void LlamaModel::init_weights(uint64_t seed, float std) {

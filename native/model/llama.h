@@ -16,138 +16,97 @@
 #include "cpu/adamw.h"
 #include "cpu/rope.h"
 #include "cpu/xent.h"
+#include "model/backend.h"
 
 namespace mt {
 
-struct LlamaConfig {
-  int vocab = 0, hidden = 0, intermediate = 0, layers = 0, heads = 0, kv_heads = 0, head_dim = 0;
-  float rms_eps = 1e-5f, rope_theta = 10000.f;
-  cpu::RopeScaling rope_scaling;
-  bool tie_embeddings = false, qkv_bias = false, qk_norm = false;
-  void validate() const;  // throws mt::Error naming the field
-};
-
-struct ParamInfo {
-  std::string name;
-  std::vector<int64_t> shape;
-  size_t offset = 0, numel = 0;
-  bool trainable = true;  // false: no gradient, no Adam state or update, no decay
-  float lr_scale = 1.f;   // this tensor's lr = step lr * lr_scale
-  bool lora = false;      // a LoRA factor, not a checkpoint tensor
-  // For a projection weight with LoRA: the offsets of its A [r, in] and B [out, r].
-  size_t lora_a = SIZE_MAX, lora_b = SIZE_MAX;
-};
-
-// The projections LoRA can target, in this order (bit i of LoraConfig::targets).
-enum LoraTarget { kQ, kK, kV, kO, kGate, kUp, kDown, kTargets };
-
-struct LoraConfig {
-  int rank = 0;
-  float alpha = 0.f;   // the update is (alpha / rank) * B A
-  unsigned targets = 0;
-  uint64_t seed = 0;   // A ~ U(-1/sqrt(in), 1/sqrt(in)) (PEFT's kaiming_uniform(a=sqrt 5)); B = 0
-};
-
-// One micro-batch: B rows of T tokens. positions and segments may be empty:
-// then positions restart at each document (from segments) or count 0..T-1.
-struct Batch {
-  std::vector<int32_t> ids, labels, positions, segments;
-};
-
-struct StepHyper {
-  float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, weight_decay = 0.f, grad_clip = 0.f;
-  // L2-SP/EWC: adds anchor_weight * F * (w - w0) to each trainable tensor's
-  // (clipped) gradient inside AdamW; 0 or no anchor set = off.
-  float anchor_weight = 0.f;
-};
-
-struct StepResult {
-  double loss = 0;          // mean cross-entropy over all target tokens of the step
-  double grad_norm = 0;     // global L2 norm before clipping (trainable tensors, loss + KL terms)
-  int64_t targets = 0, tokens = 0;
-  double kl = 0;            // mean KL(p_ref || p) over target tokens (0 without a reference)
-  double penalty = 0;       // anchor_weight/2 * sum F (w - w0)^2 at the weights before the step
-  // A non-finite loss or gradient norm: the weights, AdamW moments and step
-  // count were left untouched (the caller decides to stop or go on).
-  bool skipped = false;
-};
-
-class LlamaModel {
+class LlamaModel final : public TrainBackend {
  public:
   explicit LlamaModel(const LlamaConfig& cfg);
 
-  const LlamaConfig& config() const { return cfg_; }
-  const std::vector<ParamInfo>& params() const { return infos_; }
-  const ParamInfo& param(const std::string& name) const;
-  size_t num_params() const;  // true element count (without alignment padding)
+  const char* device() const override { return "cpu"; }
+  const LlamaConfig& config() const override { return cfg_; }
+  const std::vector<ParamInfo>& params() const override { return infos_; }
+  const ParamInfo& param(const std::string& name) const override;
+  size_t num_params() const override;  // true element count (without alignment padding)
   float* param_data(const std::string& name) { return params_.data() + param(name).offset; }
   float* grad_data(const std::string& name);
   float* adam_m(const std::string& name);
   float* adam_v(const std::string& name);
-  long step_count() const { return step_; }
-  void set_step_count(long s) { step_ = s; }
+  long step_count() const override { return step_; }
+  void set_step_count(long s) override { step_ = s; }
+  // TrainBackend's copies in and out (the pointers above are the CPU's own way).
+  void get_param(const std::string& name, float* out) const override;
+  void set_param(const std::string& name, const float* in) override;
+  void get_grad(const std::string& name, float* out) const override;
+  void get_adam(const std::string& name, float* m, float* v) const override;
+  void set_adam(const std::string& name, const float* m, const float* v) override;
+  BackendMemory memory() const override;
 
   // Linear and embedding weights ~ N(0, std), norm weights 1, biases 0.
   // (A new model is all zeros: loading a checkpoint should not pay for an init.)
-  void init_weights(uint64_t seed, float std);
+  void init_weights(uint64_t seed, float std) override;
 
   // --- Strategies -----------------------------------------------------------
-  void set_trainable(const std::string& name, bool on);
-  void set_lr_scale(const std::string& name, float scale);
-  size_t num_trainable() const;
+  void set_trainable(const std::string& name, bool on) override;
+  void set_lr_scale(const std::string& name, float scale) override;
+  size_t num_trainable() const override;
   // Adds LoRA factors to the targeted projections of every layer and freezes
   // every other tensor. Once per model, before any anchor or Fisher.
-  void enable_lora(const LoraConfig& c);
+  void enable_lora(const LoraConfig& c) override;
   const LoraConfig& lora() const { return lora_; }
   // W + (alpha/r) B A for a checkpoint tensor (just W where it has no LoRA).
-  void merged_param(const std::string& name, float* out) const;
+  void merged_param(const std::string& name, float* out) const override;
   // The anchor w0 := the current weights (all tensors); clear_anchor drops it
   // and its weights. anchor_weights(name) is F for EWC (1 until set).
-  void set_anchor();
-  void clear_anchor();
+  void set_anchor() override;
+  void clear_anchor() override;
   bool has_anchor() const { return !anchor_.empty(); }
   float* anchor_weights(const std::string& name);
+  void set_anchor_weights(const std::string& name, const float* w) override;
   // 1/2 sum over trainable tensors of F (w - w0)^2 (no anchor: 0).
-  double anchor_distance() const;
+  double anchor_distance() const override;
   // Diagonal Fisher: for each row of the batch with targets, adds the square
   // of the gradient of that row's mean token loss (the trainable tensors'
   // gradients; frozen ones add 0). Returns the rows counted. Leaves grads zero.
-  int64_t accumulate_fisher(const Batch& b, int B, int T);
+  int64_t accumulate_fisher(const Batch& b, int B, int T) override;
   float* fisher(const std::string& name);
-  void clear_fisher();
+  void get_fisher(const std::string& name, float* out) const override;
+  void clear_fisher() override;
   // KL(p_ref || p) on every target position, weighted into the loss:
   // loss = CE + weight * KL, both means over target tokens. ref must outlive
   // its use and have the same vocabulary; nullptr or weight 0 = off.
-  void set_kl_reference(LlamaModel* ref, float weight);
+  // A reference on another device is refused.
+  void set_kl_reference(TrainBackend* ref, float weight) override;
   // Residual stream per layer, Hugging Face's output_hidden_states: entry 0 is
   // the embeddings, entry l the output of layer l, entry L the final-normed
   // output of the last layer. mean: each entry is [B, C], the mean over the
   // row's positions where mask != 0 (all positions when mask is null);
   // otherwise [B*T, C]. Throws naming a row with no masked position.
-  std::vector<std::vector<float>> hidden_states(const Batch& b, int B, int T, const int32_t* mask, bool mean);
+  std::vector<std::vector<float>> hidden_states(const Batch& b, int B, int T, const int32_t* mask, bool mean) override;
 
   // logits [B*T*V] for a batch (inference path; no activations kept for backward).
-  void forward_logits(const Batch& b, int B, int T, float* logits);
+  void forward_logits(const Batch& b, int B, int T, float* logits) override;
   // Sum of token losses and target count, no gradients.
-  cpu::XentResult eval_loss(const Batch& b, int B, int T);
+  cpu::XentResult eval_loss(const Batch& b, int B, int T) override;
   // grads += grad_scale * d(loss_sum [+ kl_weight * kl_sum])/d(params) for
   // trainable tensors. Returns the micro-batch's loss sum and count; adds its
   // KL sum to *kl_sum when given.
   cpu::XentResult forward_backward(const Batch& b, int B, int T, float grad_scale, double* kl_sum = nullptr);
   void zero_grad();
   double grad_norm() const;
+  cpu::XentResult loss_and_grad(const Batch& b, int B, int T, double* grad_norm) override;
+  double last_kl_sum() const override { return last_kl_sum_; }
   // One optimizer step over micro-batches (loss normalised by the step's
-  // total target count); throws without touching the weights on a
-  // non-finite loss or gradient.
-  StepResult step(const std::vector<Batch>& micro, int B, int T, const StepHyper& h);
-
-  std::atomic<bool> busy{false};  // set while an async step runs
+  // total target count); a non-finite loss or gradient norm is skipped.
+  StepResult step(const std::vector<Batch>& micro, int B, int T, const StepHyper& h) override;
 
   // Seconds spent per phase since the last reset (for `bench train`).
   enum Phase { kEmbedding, kNorm, kGemm, kAttnFwd, kAttnBwd, kRope, kSwiglu, kLmHead, kOptimizer, kPhases };
   static const char* phase_name(int p);
   const double* profile() const { return prof_; }
-  void reset_profile() { std::fill(prof_, prof_ + kPhases, 0.0); }
+  std::vector<std::pair<std::string, double>> phase_seconds() const override;
+  void reset_profile() override { std::fill(prof_, prof_ + kPhases, 0.0); }
 
  private:
   struct Layer {
@@ -196,6 +155,7 @@ class LlamaModel {
   FloatBuffer anchor_, anchor_w_, fisher_;
   LlamaModel* kl_ref_ = nullptr;
   float kl_weight_ = 0.f;
+  double last_kl_sum_ = 0;
   std::vector<float> norm_sink_, lora_du_, kl_logits_;
 
   int B_ = 0, T_ = 0;

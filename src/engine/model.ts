@@ -73,39 +73,27 @@ export interface DeviceMemory {
   weightsBytes: number;
   activationsBytes: number;
   planBytes: number;
+  /** The most device memory in use seen at the end of a step; 0 before the first step. */
+  peakBytes: number;
   freeBytes: number;
   totalBytes: number;
 }
 
-// What the CUDA backend does not do yet, per method: the error says so instead of "is not a function".
-const CPU_ONLY: Record<string, string> = {
-  forwardLogits: "logits (generation, evals)",
-  hiddenStates: "hidden states (probes)",
-  setTrainable: "frozen tensors (--freeze-layers)",
-  setLrScale: "per-tensor LR scales (--lr-scale)",
-  enableLora: "LoRA (--lora-rank)",
-  loraParamNames: "LoRA (--lora-rank)",
-  mergedParam: "LoRA (--lora-rank)",
-  setAnchor: "anchors (--anchor)",
-  clearAnchor: "anchors (--anchor)",
-  setAnchorWeights: "anchors (--anchor)",
-  anchorDistance: "anchors (--anchor)",
-  accumulateFisher: "the Fisher (--anchor ewc)",
-  getFisher: "the Fisher (--anchor ewc)",
-  clearFisher: "the Fisher (--anchor ewc)",
-  setKlReference: "a KL reference (--kl-ref)",
-};
+/** Whether this build of the addon has the CUDA model (a GPU build, or the emulation). */
+export function hasCudaBackend(): boolean {
+  return (native().buildInfo() as { cuda: boolean }).cuda === true;
+}
 
 /** --device cpu|cuda|auto -> the engine device; auto picks a real CUDA device when this addon has the CUDA model, else the CPU (never the emulation). */
 export function engineDevice(d: EngineDevice | "auto"): EngineDevice {
   const addon = native();
   if (d === "cpu") return "cpu";
   if (d === "cuda") {
-    if (typeof addon.CudaLlamaModel !== "function")
+    if (!hasCudaBackend())
       throw new Error("--device cuda: this build of the native addon has no CUDA backend (built without a CUDA toolkit; docs/cuda.md 'Building'); use --device cpu");
     return "cuda";
   }
-  if (typeof addon.CudaLlamaModel !== "function" || typeof addon.cudaInfo !== "function") return "cpu";
+  if (!hasCudaBackend() || typeof addon.cudaInfo !== "function") return "cpu";
   const info = addon.cudaInfo() as { backend: string; devices: unknown[] };
   return info.backend === "cuda" && info.devices.length > 0 ? "cuda" : "cpu";
 }
@@ -120,32 +108,18 @@ export class Model {
   constructor(config: unknown, source = "config", device: EngineDevice = "cpu") {
     this.config = engineConfig(config, source);
     this.device = device;
-    if (device === "cpu") {
-      const Native = native().LlamaModel;
-      this.m = new Native({ ...this.config, qk_norm: this.config.qk_norm });
-      return;
-    }
-    engineDevice("cuda");
-    const m = new (native().CudaLlamaModel)({ ...this.config, qk_norm: this.config.qk_norm });
-    // Bound methods of the native object (an ObjectWrap cannot be called through a Proxy), plus clear errors.
-    const face: Record<string, unknown> = {
-      profile: () => ({}),
-      resetProfile: () => undefined,
-      isTrainable: () => true, // every tensor trains on the GPU
-      numTrainable: () => m.numParams(),
-    };
-    for (const [name, what] of Object.entries(CPU_ONLY))
-      face[name] = () => {
-        throw new Error(`${what} is not yet on the GPU (--device cuda); use --device cpu`);
-      };
-    for (const name of ["paramNames", "paramShape", "numParams", "getParam", "setParam", "getGrad", "getOptimizerState", "setOptimizerState", "stepCount", "setStepCount", "initWeights", "evalLoss", "lossAndGrad", "step", "memory", "device"])
-      face[name] = (m[name] as (...a: unknown[]) => unknown).bind(m);
-    this.m = face;
+    if (device === "cuda") engineDevice("cuda");
+    // One native class over every device; a control a device lacks throws its own sentence.
+    this.m = new (native().LlamaModel)({ ...this.config, qk_norm: this.config.qk_norm }, { device });
   }
 
   /** The CUDA model's device memory plan; null on the CPU. */
   memory(): DeviceMemory | null {
     return this.device === "cuda" ? (this.m.memory() as DeviceMemory) : null;
+  }
+  /** Keep only each layer's input for backward and recompute the layer there (CUDA; the CPU keeps every activation). */
+  setRecompute(on: boolean): void {
+    this.m.setRecompute(on);
   }
 
   paramNames(): string[] {

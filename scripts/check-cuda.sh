@@ -3,7 +3,8 @@
 #  1. Compiles every native/cuda/*.cu for sm_80 and sm_90a with nvcc -Xptxas -v
 #     and prints each kernel's registers, spills, stack and shared memory;
 #     fails on any compile error. Where the toolkit has no cuBLAS, the cuBLAS
-#     path of xent.cu is also compiled against a declaration stub (types only).
+#     path of model_ops.cu (the one place with cuBLAS calls; the LM head's GEMMs
+#     go through it) is also compiled against a declaration stub (types only).
 #     Skipped, with a message, where there is no nvcc.
 #  2. Builds the backend against the CPU emulation (MIDTRAIN_CUDA=EMU, into
 #     build-cudaemu) and runs midtrain_cuda_check and test/cuda-kernels.test.ts
@@ -57,13 +58,13 @@ if [ -x "$NVCC" ]; then
   echo "Register / spill report (ptxas -v; smem = static shared memory, the kernels use dynamic):"
   cat "$tmp/table"
 
-  # The cuBLAS path of xent.cu, where the toolkit has no cuBLAS: against the
+  # The cuBLAS path of model_ops.cu, where the toolkit has no cuBLAS: against the
   # declarations of the cuBLAS API it calls (a type check of the calls only).
   cuda_inc="$(dirname "$(dirname "$(readlink -f "$NVCC")")")/include"
   if [ ! -f "$cuda_inc/cublas_v2.h" ]; then
     mkdir -p "$tmp/stub"
     cat >"$tmp/stub/cublas_v2.h" <<'EOF'
-// Declarations of the cuBLAS v2 API calls xent.cu makes, for a compile check only.
+// Declarations of the cuBLAS v2 API calls model_ops.cu makes, for a compile check only.
 #pragma once
 #include <cuda_runtime.h>
 #include <library_types.h>
@@ -84,11 +85,11 @@ cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperation_t transa, cub
 #define cublasSetStream cublasSetStream_v2
 EOF
     if nice "$NVCC" -c -std=c++17 -O1 -I native -I "$tmp/stub" -DMIDTRAIN_HAVE_CUBLAS -gencode=arch=compute_80,code=sm_80 \
-      native/cuda/xent.cu -o "$tmp/xent_cublas.o" 2>"$tmp/log"; then
-      echo "check:cuda: xent.cu with MIDTRAIN_HAVE_CUBLAS compiles (against declaration stubs: no cuBLAS in this toolkit)"
+      native/cuda/model_ops.cu -o "$tmp/model_ops_cublas.o" 2>"$tmp/log"; then
+      echo "check:cuda: model_ops.cu with MIDTRAIN_HAVE_CUBLAS compiles (against declaration stubs: no cuBLAS in this toolkit)"
     else
       cat "$tmp/log" >&2
-      echo "check:cuda: xent.cu's cuBLAS path failed to compile" >&2
+      echo "check:cuda: model_ops.cu's cuBLAS path failed to compile" >&2
       status=1
     fi
   fi

@@ -126,6 +126,33 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     expect(gpu.getOptimizerState("lm_head.weight").v.every((x) => x >= 0)).toBe(true);
   });
 
+  it("a step with a non-finite loss and norm is skipped on the device: weights, moments and step count untouched", async () => {
+    const seed = freshSeed() % 1_000_000;
+    const cfg = config();
+    const gpu = new Model(cfg, "cfg", "cuda");
+    gpu.initWeights(seed, 0.08);
+    const rng = new Rng(seed + 3);
+    const hyper = { lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 };
+    const ok = await gpu.step([batch(rng, 2, 16, cfg.vocab_size)], 2, 16, hyper); // moments become nonzero
+    expect(ok.skipped).toBe(false);
+    // Norm weights of 1e30 overflow the activations (bf16 has fp32's range): the logits become Inf/NaN.
+    for (const n of gpu.paramNames()) if (n.includes("norm")) gpu.setParam(n, new Float32Array(gpu.getParam(n).length).fill(1e30));
+    const snap = () => gpu.paramNames().map((n) => ({ n, w: gpu.getParam(n), ...gpu.getOptimizerState(n) }));
+    const before = snap();
+    expect(before.some((t) => t.m.some((x) => x !== 0))).toBe(true);
+    const r = await gpu.step([batch(rng, 2, 16, cfg.vocab_size), batch(rng, 2, 16, cfg.vocab_size)], 2, 16, hyper);
+    expect(r.skipped, `seed ${seed}`).toBe(true);
+    expect(Number.isFinite(r.loss) && Number.isFinite(r.gradNorm)).toBe(false);
+    expect(r.step).toBe(1);
+    expect(gpu.stepCount).toBe(1);
+    const after = snap();
+    for (let i = 0; i < before.length; i++) {
+      expect(after[i]!.w, before[i]!.n).toEqual(before[i]!.w);
+      expect(after[i]!.m, before[i]!.n).toEqual(before[i]!.m);
+      expect(after[i]!.v, before[i]!.n).toEqual(before[i]!.v);
+    }
+  });
+
   it("reports its memory plan and rejects bad input naming it", async () => {
     const gpu = new Model(config(), "cfg", "cuda");
     gpu.initWeights(1, 0.02);

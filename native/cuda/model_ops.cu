@@ -1,6 +1,9 @@
 // Kernels of model_ops.h. Compiled by nvcc, or as C++ on the CPU emulation.
+// The project's one cuBLAS handle cache and status check are here.
 #include "cuda/model_ops.h"
 
+#include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "cuda/cuda_check.h"
@@ -21,7 +24,7 @@ using B16 = dev::bf16;
 // A[m * a_m + k * a_k], (k, n) of op(B) at B[k * b_k + n * b_n].
 template <class OutT>
 __global__ void gemm_tiled(int M, int N, int K, const B16* A, int64_t a_m, int64_t a_k, const B16* B, int64_t b_k,
-                           int64_t b_n, OutT* C, int64_t ldc, bool accumulate) {
+                           int64_t b_n, OutT* C, int64_t ldc, float alpha, bool accumulate) {
   float* As = dev::dyn_smem<float>();  // [16][17]
   float* Bs = As + 16 * 17;
   const int tx = threadIdx.x, ty = threadIdx.y;
@@ -37,6 +40,7 @@ __global__ void gemm_tiled(int M, int N, int K, const B16* A, int64_t a_m, int64
   }
   if (row < M && col < N) {
     OutT* c = C + int64_t(row) * ldc + col;
+    acc *= alpha;
     if constexpr (sizeof(OutT) == sizeof(float)) *c = accumulate ? *c + acc : acc;
     else *c = dev::to_bf16(accumulate ? dev::to_f32(*c) + acc : acc);
   }
@@ -49,6 +53,7 @@ __global__ void gemm_tiled(int M, int N, int K, const B16* A, int64_t a_m, int64
     if (mt_st_ != CUBLAS_STATUS_SUCCESS) ::mt::fail("model_gemm: ", #call, " failed: ", cublasGetStatusString(mt_st_)); \
   } while (0)
 
+// One handle per device, created on first use (the LM head's GEMMs use it too).
 cublasHandle_t handle() {
   static std::mutex mu;
   static cublasHandle_t h[64] = {};
@@ -95,6 +100,56 @@ __global__ void to_bf16_k(const float* x, B16* y, size_t n) {
   if (i < n) y[i] = dev::to_bf16(x[i]);
 }
 
+__global__ void fill_f32_k(float* x, float value, size_t n) {
+  const size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) x[i] = value;
+}
+
+__global__ void add_squares_k(const float* g, float* f, size_t n) {
+  const size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) f[i] += g[i] * g[i];
+}
+
+__global__ void fold_loss_finite_k(const XentAccum* acc, ClipState* clip) {
+  const double l = acc->loss_sum;
+  if (!(l == l && l <= 1.7976931348623157e308 && l >= -1.7976931348623157e308)) clip->finite = 0;
+}
+
+constexpr int kDistThreads = 256;
+constexpr int64_t kDistBlock = int64_t(1) << 16;  // elements a block sums (fixed: the sum order)
+
+// partial[b] = sum of w (p - p0)^2 over block b's elements of [offset, offset + n), in double.
+__global__ void __launch_bounds__(kDistThreads) sq_dist_blocks(const float* p, const float* p0, const float* w,
+                                                               size_t offset, int64_t n, double* partial) {
+  double* red = dev::dyn_smem<double>();
+  const int64_t e0 = int64_t(blockIdx.x) * kDistBlock;
+  const int64_t e1 = e0 + kDistBlock < n ? e0 + kDistBlock : n;
+  double s = 0.0;
+  for (int64_t i = e0 + threadIdx.x; i < e1; i += kDistThreads) {
+    const size_t j = offset + size_t(i);
+    const double d = double(p[j]) - double(p0[j]);
+    s += (w ? double(w[j]) : 1.0) * d * d;
+  }
+  s = dev::warp_sum(s);
+  if (threadIdx.x % 32 == 0) red[threadIdx.x / 32] = s;
+  dev::sync_threads();
+  if (threadIdx.x == 0) {
+    double t = 0.0;
+    for (int i = 0; i < kDistThreads / 32; ++i) t += red[i];
+    partial[blockIdx.x] = t;
+  }
+}
+
+// *out = the partials in index order, by one thread (about 19K partials for a 1B model: microseconds).
+__global__ void sum_partials(const double* partial, int64_t n, double* out) {
+  if (threadIdx.x != 0) return;
+  double t = 0.0;
+  for (int64_t i = 0; i < n; ++i) t += partial[i];
+  *out = t;
+}
+
+int64_t dist_blocks(size_t n) { return int64_t((n + size_t(kDistBlock) - 1) / size_t(kDistBlock)); }
+
 unsigned blocks(int64_t n, int per) { return unsigned((n + per - 1) / per); }
 
 }  // namespace
@@ -107,19 +162,24 @@ bool model_gemm_uses_cublas() {
 #endif
 }
 
-void model_gemm(bool ta, bool tb, int M, int N, int K, const bf16* A, int lda, const bf16* B, int ldb, void* C,
-                bool c_fp32, int ldc, bool accumulate, Stream s) {
+void model_gemm(bool ta, bool tb, int M, int N, int K, float alpha, const bf16* A, int lda, const bf16* B, int ldb,
+                void* C, bool c_fp32, int ldc, bool accumulate, Impl impl, Stream s) {
   MT_CHECK(M >= 0 && N >= 0 && K >= 0, "model_gemm: negative size M=", M, " N=", N, " K=", K);
+  MT_CHECK(std::isfinite(alpha), "model_gemm: alpha must be finite, got ", alpha);
   if (M == 0 || N == 0) return;
 #ifdef MT_MODEL_CUBLAS
-  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T.
-  cublasHandle_t h = handle();
-  MT_CUBLAS_CHECK(cublasSetStream(h, s));
-  const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
-  MT_CUBLAS_CHECK(cublasGemmEx(h, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &alpha, B,
-                               CUDA_R_16BF, ldb, A, CUDA_R_16BF, lda, &beta, C, c_fp32 ? CUDA_R_32F : CUDA_R_16BF, ldc,
-                               CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
-#else
+  if (impl == Impl::Fast) {
+    // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T.
+    cublasHandle_t h = handle();
+    MT_CUBLAS_CHECK(cublasSetStream(h, s));
+    const float beta = accumulate ? 1.f : 0.f;
+    MT_CUBLAS_CHECK(cublasGemmEx(h, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &alpha, B,
+                                 CUDA_R_16BF, ldb, A, CUDA_R_16BF, lda, &beta, C, c_fp32 ? CUDA_R_32F : CUDA_R_16BF,
+                                 ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    return;
+  }
+#endif
+  (void)impl;  // without cuBLAS both paths are the built-in kernel
   MT_CHECK((M + 15) / 16 <= 65535, "model_gemm: M = ", M, " rows is too large for the built-in GEMM");
   const auto* a = reinterpret_cast<const B16*>(A);
   const auto* b = reinterpret_cast<const B16*>(B);
@@ -128,13 +188,14 @@ void model_gemm(bool ta, bool tb, int M, int N, int K, const bf16* A, int lda, c
   const size_t smem = 2 * 16 * 17 * sizeof(float);
   if (c_fp32) {
     auto* k = gemm_tiled<float>;
-    MT_LAUNCH(k, grid, block, smem, s, M, N, K, a, a_m, a_k, b, b_k, b_n, static_cast<float*>(C), int64_t(ldc), accumulate);
+    MT_LAUNCH(k, grid, block, smem, s, M, N, K, a, a_m, a_k, b, b_k, b_n, static_cast<float*>(C), int64_t(ldc), alpha,
+              accumulate);
   } else {
     auto* k = gemm_tiled<B16>;
-    MT_LAUNCH(k, grid, block, smem, s, M, N, K, a, a_m, a_k, b, b_k, b_n, static_cast<B16*>(C), int64_t(ldc), accumulate);
+    MT_LAUNCH(k, grid, block, smem, s, M, N, K, a, a_m, a_k, b, b_k, b_n, static_cast<B16*>(C), int64_t(ldc), alpha,
+              accumulate);
   }
   MT_CUDA_LAUNCHED("model_gemm (built-in)");
-#endif
 }
 
 void embedding_lookup(const int32_t* ids, const bf16* W, bf16* out, int N, int C, Stream s) {
@@ -169,6 +230,56 @@ void to_bf16(const float* x, bf16* y, size_t n, Stream s) {
   auto* k = to_bf16_k;
   MT_LAUNCH(k, blocks(int64_t(n), 256), 256, 0, s, x, reinterpret_cast<B16*>(y), n);
   MT_CUDA_LAUNCHED("to_bf16");
+}
+
+void fill_f32(float* x, float value, size_t n, Stream s) {
+  if (n == 0) return;
+  auto* k = fill_f32_k;
+  MT_LAUNCH(k, blocks(int64_t(n), 256), 256, 0, s, x, value, n);
+  MT_CUDA_LAUNCHED("fill_f32");
+}
+
+void add_squares(const float* g, float* f, size_t n, Stream s) {
+  if (n == 0) return;
+  auto* k = add_squares_k;
+  MT_LAUNCH(k, blocks(int64_t(n), 256), 256, 0, s, g, f, n);
+  MT_CUDA_LAUNCHED("add_squares (Fisher)");
+}
+
+void fold_loss_finite(const XentAccum* acc, ClipState* clip, Stream s) {
+  MT_CHECK(acc && clip, "fold_loss_finite: acc and clip are required");
+  auto* k = fold_loss_finite_k;
+  MT_LAUNCH(k, 1, 1, 0, s, acc, clip);
+  MT_CUDA_LAUNCHED("fold_loss_finite");
+}
+
+size_t sq_dist_workspace_bytes(const FlatRange* ranges, int count) {
+  int64_t b = 0;
+  for (int i = 0; i < count; ++i) b += dist_blocks(ranges[i].n);
+  return size_t(std::max<int64_t>(b, 1)) * sizeof(double);
+}
+
+void sq_dist(const float* p, const float* p0, const float* w, const FlatRange* ranges, int count, double* out,
+             void* workspace, size_t workspace_bytes, Stream s) {
+  MT_CHECK(p && p0 && out && (ranges || count == 0), "sq_dist: p, p0, ranges and out are required");
+  const size_t need = sq_dist_workspace_bytes(ranges, count);
+  MT_CHECK(workspace && workspace_bytes >= need, "sq_dist: workspace of ", need, " bytes needed, got ", workspace_bytes);
+  auto* partial = static_cast<double*>(workspace);
+  int64_t done = 0;
+  for (int i = 0; i < count; ++i) {
+    const int64_t nb = dist_blocks(ranges[i].n);
+    if (nb == 0) continue;
+    MT_CHECK(nb <= 0x7fffffff, "sq_dist: range ", i, " is too large");
+    auto* k = sq_dist_blocks;
+    MT_LAUNCH(k, unsigned(nb), kDistThreads, (kDistThreads / 32) * sizeof(double), s, p, p0, w, ranges[i].offset,
+              int64_t(ranges[i].n), partial + done);
+    MT_CUDA_LAUNCHED("sq_dist");
+    done += nb;
+  }
+  if (done == 0) MT_CUDA_CHECK(cudaMemsetAsync(partial, 0, sizeof(double), s), "sq_dist");
+  auto* k = sum_partials;
+  MT_LAUNCH(k, 1, 32, 0, s, partial, std::max<int64_t>(done, 1), out);
+  MT_CUDA_LAUNCHED("sq_dist (sum)");
 }
 
 void upload_async(void* dst, const void* src, size_t bytes, Stream s) {

@@ -1,7 +1,7 @@
 // LM head + cross-entropy in chunks (xent.h).
 //
-// The GEMMs are cuBLAS's where the build links it (MIDTRAIN_HAVE_CUBLAS) and
-// a built-in shared-memory-tiled GEMM otherwise; the per-row softmax is one
+// The GEMMs are model_gemm's (model_ops.h: cuBLAS where the build links it,
+// a built-in shared-memory-tiled GEMM otherwise); the per-row softmax is one
 // block per row: an online (max, sum) pass, then a pass writing the bf16
 // gradient row. Ignored rows (label -100) stay in the GEMMs with zero
 // gradient rows, so their dx rows come out exactly 0. The loss is kept per
@@ -12,15 +12,10 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
-#include <mutex>
 
 #include "cuda/cuda_check.h"
 #include "cuda/device.cuh"
-
-#if defined(MIDTRAIN_HAVE_CUBLAS) && defined(__CUDACC__)
-#include <cublas_v2.h>
-#define MT_XENT_CUBLAS 1
-#endif
+#include "cuda/model_ops.h"
 
 namespace mt::cuda {
 
@@ -174,72 +169,27 @@ __global__ void sum_losses(const double* row_loss, int N, XentDev* st) {
   }
 }
 
-// ---- built-in GEMM: C[M, N] (=|+=) sum_k A(m, k) B(k, n), A and B bf16 at any
-// strides, fp32 accumulation; 16 x 16 output tiles staged through shared memory.
-template <class OutT>
-__global__ void gemm_tiled(int M, int N, int K, const B16* A, int64_t a_m, int64_t a_k, const B16* B, int64_t b_k,
-                           int64_t b_n, OutT* C, int64_t ldc, bool accumulate) {
-  float* As = dev::dyn_smem<float>();  // [16][17]
-  float* Bs = As + 16 * 17;            // [16][17]
-  const int tx = threadIdx.x, ty = threadIdx.y;
-  const int row = blockIdx.y * 16 + ty, col = blockIdx.x * 16 + tx;
-  float acc = 0.f;
-  for (int k0 = 0; k0 < K; k0 += 16) {
-    As[ty * 17 + tx] = (row < M && k0 + tx < K) ? dev::to_f32(A[row * a_m + int64_t(k0 + tx) * a_k]) : 0.f;
-    Bs[ty * 17 + tx] = (k0 + ty < K && col < N) ? dev::to_f32(B[int64_t(k0 + ty) * b_k + col * b_n]) : 0.f;
-    dev::sync_threads();
-    MT_UNROLL
-    for (int kk = 0; kk < 16; ++kk) acc += As[ty * 17 + kk] * Bs[kk * 17 + tx];
-    dev::sync_threads();
-  }
-  if (row < M && col < N) {
-    OutT* c = C + int64_t(row) * ldc + col;
-    if constexpr (sizeof(OutT) == sizeof(float)) *c = accumulate ? *c + acc : acc;
-    else *c = dev::to_bf16(acc);
+// lmhead_xent_accumulate's totals: the rows' losses in the same fixed order
+// as sum_losses, the targets counted, both added to *acc by one thread.
+__global__ void accumulate_losses(const double* row_loss, const int32_t* labels, int N, XentAccum* acc) {
+  double* red = dev::dyn_smem<double>();
+  int* cnt = reinterpret_cast<int*>(red + blockDim.x);
+  double s = 0.0;
+  int c = 0;
+  const int per = (N + blockDim.x - 1) / blockDim.x;
+  const int lo = int(threadIdx.x) * per, hi = lo + per < N ? lo + per : N;
+  for (int i = lo; i < hi; ++i) s += row_loss[i], c += labels[i] != kIgnore;
+  red[threadIdx.x] = s;
+  cnt[threadIdx.x] = c;
+  dev::sync_threads();
+  if (threadIdx.x == 0) {
+    double t = 0.0;
+    int64_t n = 0;
+    for (int i = 0; i < int(blockDim.x); ++i) t += red[i], n += cnt[i];
+    acc->loss_sum += t;
+    acc->count += n;
   }
 }
-
-template <class OutT>
-void gemm_builtin(int M, int N, int K, const B16* A, int64_t a_m, int64_t a_k, const B16* B, int64_t b_k, int64_t b_n,
-                  OutT* C, int64_t ldc, bool accumulate, Stream s) {
-  MT_CHECK((M + 15) / 16 <= 65535, "lmhead_xent: GEMM with M = ", M, " rows is too large for the built-in GEMM");
-  auto* k = gemm_tiled<OutT>;
-  MT_LAUNCH(k, dim3(unsigned((N + 15) / 16), unsigned((M + 15) / 16)), dim3(16, 16), 2 * 16 * 17 * sizeof(float), s,
-            M, N, K, A, a_m, a_k, B, b_k, b_n, C, ldc, accumulate);
-  MT_CUDA_LAUNCHED("lmhead_xent (GEMM)");
-}
-
-#ifdef MT_XENT_CUBLAS
-const char* cublas_error(cublasStatus_t st) { return cublasGetStatusString(st); }
-
-#define MT_CUBLAS_CHECK(call)                                                                               \
-  do {                                                                                                      \
-    const cublasStatus_t mt_st_ = (call);                                                                   \
-    if (mt_st_ != CUBLAS_STATUS_SUCCESS) ::mt::fail("lmhead_xent: ", #call, " failed: ", cublas_error(mt_st_)); \
-  } while (0)
-
-// One handle per device, created on first use.
-cublasHandle_t handle() {
-  static std::mutex mu;
-  static cublasHandle_t h[64] = {};
-  int dev = 0;
-  MT_CUDA_CHECK(cudaGetDevice(&dev), "lmhead_xent");
-  MT_CHECK(dev >= 0 && dev < 64, "lmhead_xent: device index ", dev, " out of range");
-  std::lock_guard<std::mutex> lock(mu);
-  if (!h[dev]) MT_CUBLAS_CHECK(cublasCreate(&h[dev]));
-  return h[dev];
-}
-
-// Row-major C[M, N] = op(A) op(B) as column-major C^T = op(B)^T op(A)^T.
-void gemm_cublas(cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, const void* A, int lda,
-                 const void* B, int ldb, void* C, cudaDataType ct, int ldc, float beta, Stream s) {
-  cublasHandle_t h = handle();
-  MT_CUBLAS_CHECK(cublasSetStream(h, s));
-  const float alpha = 1.f;
-  MT_CUBLAS_CHECK(cublasGemmEx(h, ta, tb, m, n, k, &alpha, A, CUDA_R_16BF, lda, B, CUDA_R_16BF, ldb, &beta, C, ct, ldc,
-                               CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
-}
-#endif
 
 int default_chunk(int V) {
   int c = std::clamp((1 << 25) / std::max(V, 1), 64, 1024);
@@ -268,14 +218,15 @@ size_t lmhead_xent_workspace_bytes(int N, int C, int V, int chunk) {
          align256(size_t(std::max(N, 1)) * sizeof(double)) + align256(sizeof(XentDev));
 }
 
-XentStats lmhead_xent(const bf16* x, const bf16* W, const int32_t* labels, int N, int C, int V, float grad_scale,
-                      bf16* dx, float* dW, float* token_loss, int chunk, void* workspace, size_t workspace_bytes,
-                      Impl impl, Stream s) {
+namespace {
+
+// The argument checks both entry points share; returns the chunk's rows.
+int check_args(const bf16* x, const bf16* W, const int32_t* labels, int N, int C, int V, float grad_scale,
+               const bf16* dx, const float* dW, int chunk, const void* workspace, size_t workspace_bytes) {
   MT_CHECK(N >= 0 && C > 0 && V > 0, "lmhead_xent: need N >= 0, C > 0, V > 0 (got N=", N, ", C=", C, ", V=", V, ")");
   MT_CHECK(chunk >= 0, "lmhead_xent: chunk must be >= 0 (0 = choose), got ", chunk);
   MT_CHECK(std::isfinite(grad_scale), "lmhead_xent: grad_scale must be finite, got ", grad_scale);
-  XentStats res{0.0, 0};
-  if (N == 0) return res;
+  if (N == 0) return 0;
   MT_CHECK(x && W && labels, "lmhead_xent: x, W and labels are required");
   const size_t nx = size_t(N) * C * 2, nw = size_t(V) * C * 2, ndw = size_t(V) * C * 4;
   MT_CHECK(!overlaps(dx, nx, x, nx) && !overlaps(dx, nx, W, nw) && !overlaps(dW, ndw, x, nx) &&
@@ -284,24 +235,74 @@ XentStats lmhead_xent(const bf16* x, const bf16* W, const int32_t* labels, int N
   const size_t need = lmhead_xent_workspace_bytes(N, C, V, chunk);
   MT_CHECK(workspace && workspace_bytes >= need, "lmhead_xent: workspace of ", need, " bytes needed, got ",
            workspace_bytes);
-  const int R = lmhead_xent_chunk(N, V, chunk);
+  return lmhead_xent_chunk(N, V, chunk);
+}
+
+struct Scratch {
+  float* logits;
+  B16* dlog;
+  double* row_loss;
+  XentDev* st;
+};
+
+Scratch carve(void* workspace, int R, int N, int V) {
   auto* base = static_cast<unsigned char*>(workspace);
-  auto* logits = reinterpret_cast<float*>(base);
+  Scratch w{};
+  w.logits = reinterpret_cast<float*>(base);
   base += align256(size_t(R) * V * sizeof(float));
-  auto* dlog = reinterpret_cast<B16*>(base);
+  w.dlog = reinterpret_cast<B16*>(base);
   base += align256(size_t(R) * V * sizeof(uint16_t));
-  auto* row_loss = reinterpret_cast<double*>(base);
+  w.row_loss = reinterpret_cast<double*>(base);
   base += align256(size_t(N) * sizeof(double));
-  auto* st = reinterpret_cast<XentDev*>(base);
+  w.st = reinterpret_cast<XentDev*>(base);
+  return w;
+}
+
+// The chunks: logits GEMM, softmax rows (row_loss, dlogits), dx and dW GEMMs. Labels already valid.
+void run_chunks(const bf16* x, const bf16* W, const int32_t* labels, int N, int C, int V, float grad_scale, bf16* dx,
+                float* dW, float* token_loss, int R, const Scratch& w, Impl impl, Stream s) {
+  const bool grad = dx || dW;
+  const bool simple = impl == Impl::Simple;
+  const auto* dlog = reinterpret_cast<const bf16*>(w.dlog);
+  for (int r0 = 0; r0 < N; r0 += R) {
+    const int rows = std::min(R, N - r0);
+    const bf16* xc = x + size_t(r0) * C;
+    model_gemm(false, true, rows, V, C, 1.f, xc, C, W, C, w.logits, true, V, false, impl, s);  // logits = x_c W^T
+    if (simple) {
+      auto* k = softmax_rows_simple;
+      MT_LAUNCH(k, unsigned(rows), kRowThreads, 32 * sizeof(double), s, w.logits, w.dlog, labels, r0, V, grad_scale,
+                grad, w.row_loss, token_loss);
+      MT_CUDA_LAUNCHED("lmhead_xent (softmax, simple)");
+    } else {
+      auto* k = softmax_rows;
+      MT_LAUNCH(k, unsigned(rows), kRowThreads, 64 * sizeof(float), s, w.logits, w.dlog, labels, r0, V, grad_scale,
+                grad, w.row_loss, token_loss);
+      MT_CUDA_LAUNCHED("lmhead_xent (softmax)");
+    }
+    // dx_c = dlogits W ; dW += dlogits^T x_c
+    if (dx) model_gemm(false, false, rows, C, V, 1.f, dlog, V, W, C, dx + size_t(r0) * C, false, C, false, impl, s);
+    if (dW) model_gemm(true, false, V, C, rows, 1.f, dlog, V, xc, C, dW, true, C, true, impl, s);
+  }
+}
+
+}  // namespace
+
+XentStats lmhead_xent(const bf16* x, const bf16* W, const int32_t* labels, int N, int C, int V, float grad_scale,
+                      bf16* dx, float* dW, float* token_loss, int chunk, void* workspace, size_t workspace_bytes,
+                      Impl impl, Stream s) {
+  XentStats res{0.0, 0};
+  const int R = check_args(x, W, labels, N, C, V, grad_scale, dx, dW, chunk, workspace, workspace_bytes);
+  if (N == 0) return res;
+  const Scratch w = carve(workspace, R, N, V);
 
   // Labels first: nothing is written if one is bad.
   const XentDev init{0.0, 0, INT_MAX};
-  MT_CUDA_CHECK(cudaMemcpyAsync(st, &init, sizeof init, cudaMemcpyHostToDevice, s), "lmhead_xent");
+  MT_CUDA_CHECK(cudaMemcpyAsync(w.st, &init, sizeof init, cudaMemcpyHostToDevice, s), "lmhead_xent");
   auto* kv = validate_labels;
-  MT_LAUNCH(kv, unsigned((N + 255) / 256), 256, 0, s, labels, N, V, st);
+  MT_LAUNCH(kv, unsigned((N + 255) / 256), 256, 0, s, labels, N, V, w.st);
   MT_CUDA_LAUNCHED("lmhead_xent (labels)");
   XentDev host{};
-  MT_CUDA_CHECK(cudaMemcpyAsync(&host, st, sizeof host, cudaMemcpyDeviceToHost, s), "lmhead_xent");
+  MT_CUDA_CHECK(cudaMemcpyAsync(&host, w.st, sizeof host, cudaMemcpyDeviceToHost, s), "lmhead_xent");
   MT_CUDA_CHECK(cudaStreamSynchronize(s), "lmhead_xent (labels)");
   if (host.bad_index != INT_MAX) {
     int32_t y = 0;
@@ -309,60 +310,28 @@ XentStats lmhead_xent(const bf16* x, const bf16* W, const int32_t* labels, int N
     mt::fail("lmhead_xent: labels[", host.bad_index, "] = ", y, " is outside [0, V=", V, ") and is not -100");
   }
 
-  const bool grad = dx || dW;
-  const bool simple = impl == Impl::Simple;
-  auto* xd = reinterpret_cast<const B16*>(x);
-  auto* Wd = reinterpret_cast<const B16*>(W);
-  auto* dxd = reinterpret_cast<B16*>(dx);
-#ifdef MT_XENT_CUBLAS
-  const bool blas = !simple;
-#endif
-  for (int r0 = 0; r0 < N; r0 += R) {
-    const int rows = std::min(R, N - r0);
-    const B16* xc = xd + size_t(r0) * C;
-#ifdef MT_XENT_CUBLAS
-    if (blas)
-      gemm_cublas(CUBLAS_OP_T, CUBLAS_OP_N, V, rows, C, Wd, C, xc, C, logits, CUDA_R_32F, V, 0.f, s);
-    else
-#endif
-      gemm_builtin<float>(rows, V, C, xc, C, 1, Wd, 1, C, logits, V, false, s);
-
-    if (simple) {
-      auto* k = softmax_rows_simple;
-      MT_LAUNCH(k, unsigned(rows), kRowThreads, 32 * sizeof(double), s, logits, dlog, labels, r0, V, grad_scale, grad,
-                row_loss, token_loss);
-      MT_CUDA_LAUNCHED("lmhead_xent (softmax, simple)");
-    } else {
-      auto* k = softmax_rows;
-      MT_LAUNCH(k, unsigned(rows), kRowThreads, 64 * sizeof(float), s, logits, dlog, labels, r0, V, grad_scale, grad,
-                row_loss, token_loss);
-      MT_CUDA_LAUNCHED("lmhead_xent (softmax)");
-    }
-    if (dx) {
-#ifdef MT_XENT_CUBLAS
-      if (blas)
-        gemm_cublas(CUBLAS_OP_N, CUBLAS_OP_N, C, rows, V, Wd, C, dlog, V, dxd + size_t(r0) * C, CUDA_R_16BF, C, 0.f, s);
-      else
-#endif
-        gemm_builtin<B16>(rows, C, V, dlog, V, 1, Wd, C, 1, dxd + size_t(r0) * C, C, false, s);
-    }
-    if (dW) {
-#ifdef MT_XENT_CUBLAS
-      if (blas)
-        gemm_cublas(CUBLAS_OP_N, CUBLAS_OP_T, C, V, rows, xc, C, dlog, V, dW, CUDA_R_32F, C, 1.f, s);
-      else
-#endif
-        gemm_builtin<float>(V, C, rows, dlog, 1, V, xc, C, 1, dW, C, true, s);
-    }
-  }
+  run_chunks(x, W, labels, N, C, V, grad_scale, dx, dW, token_loss, R, w, impl, s);
   auto* ks = sum_losses;
-  MT_LAUNCH(ks, 1, 256, 256 * sizeof(double), s, row_loss, N, st);
+  MT_LAUNCH(ks, 1, 256, 256 * sizeof(double), s, w.row_loss, N, w.st);
   MT_CUDA_LAUNCHED("lmhead_xent (loss sum)");
-  MT_CUDA_CHECK(cudaMemcpyAsync(&host, st, sizeof host, cudaMemcpyDeviceToHost, s), "lmhead_xent");
+  MT_CUDA_CHECK(cudaMemcpyAsync(&host, w.st, sizeof host, cudaMemcpyDeviceToHost, s), "lmhead_xent");
   MT_CUDA_CHECK(cudaStreamSynchronize(s), "lmhead_xent");
   res.loss_sum = host.loss_sum;
   res.count = host.count;
   return res;
+}
+
+void lmhead_xent_accumulate(const bf16* x, const bf16* W, const int32_t* labels, int N, int C, int V,
+                            float grad_scale, bf16* dx, float* dW, float* token_loss, int chunk, void* workspace,
+                            size_t workspace_bytes, XentAccum* acc, Impl impl, Stream s) {
+  MT_CHECK(acc, "lmhead_xent_accumulate: acc (device XentAccum) is required");
+  const int R = check_args(x, W, labels, N, C, V, grad_scale, dx, dW, chunk, workspace, workspace_bytes);
+  if (N == 0) return;
+  const Scratch w = carve(workspace, R, N, V);
+  run_chunks(x, W, labels, N, C, V, grad_scale, dx, dW, token_loss, R, w, impl, s);
+  auto* k = accumulate_losses;
+  MT_LAUNCH(k, 1, 256, 256 * (sizeof(double) + sizeof(int)), s, w.row_loss, labels, N, acc);
+  MT_CUDA_LAUNCHED("lmhead_xent_accumulate (loss sum)");
 }
 
 }  // namespace mt::cuda

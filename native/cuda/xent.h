@@ -5,8 +5,8 @@
 //   dW [V, C] fp32 is ADDED grad_scale * d(loss_sum)/dW; token_loss [N] fp32 optional.
 // Per chunk: logits (fp32) = x_c W^T; per row loss = logsumexp - logit[label]
 // and dlogits (bf16) = (softmax - onehot) * grad_scale; dx_c = dlogits W;
-// dW += dlogits^T x_c. The three GEMMs go through cuBLAS where the build has it
-// (bf16 inputs, fp32 accumulation), else through a built-in tiled GEMM.
+// dW += dlogits^T x_c. The three GEMMs are model_gemm's (model_ops.h): cuBLAS
+// where the build has it (bf16 inputs, fp32 accumulation), else a built-in tiled GEMM.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -31,5 +31,19 @@ size_t lmhead_xent_workspace_bytes(int N, int C, int V, int chunk);
 XentStats lmhead_xent(const bf16* x, const bf16* W, const int32_t* labels, int N, int C, int V, float grad_scale,
                       bf16* dx, float* dW, float* token_loss, int chunk, void* workspace, size_t workspace_bytes,
                       Impl impl = Impl::Fast, Stream s = nullptr);
+
+// Running totals in device memory for lmhead_xent_accumulate (zero them before the first call).
+struct XentAccum {
+  double loss_sum;  // each call adds its rows' losses, summed in row order (deterministic)
+  int64_t count;    // tokens whose label != -100
+};
+
+// lmhead_xent for a training step: no host wait and no label validation (the
+// caller checks labels on the host first; a label outside [0, V) other than
+// -100 here reads out of bounds). Adds this call's loss sum and target count
+// into *acc on the device, ordered on the stream after the earlier calls.
+void lmhead_xent_accumulate(const bf16* x, const bf16* W, const int32_t* labels, int N, int C, int V,
+                            float grad_scale, bf16* dx, float* dW, float* token_loss, int chunk, void* workspace,
+                            size_t workspace_bytes, XentAccum* acc, Impl impl = Impl::Fast, Stream s = nullptr);
 
 }  // namespace mt::cuda

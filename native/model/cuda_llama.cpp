@@ -1,8 +1,10 @@
 // Forward and backward of the Llama-family decoder on the CUDA kernels, in
 // the order of model/llama.cpp (the CPU model) so the two read side by side.
-// Everything between the uploads of a micro-batch and the end of the step is
-// queued on one stream; the host waits only where the issue-9 LM-head kernel
-// returns its loss (once per micro-batch) and for the step's ClipState.
+// Everything from the first upload of a step to its AdamW update is queued on
+// one stream without a host wait: the LM head adds each micro-batch's loss
+// into device memory (lmhead_xent_accumulate), the loss's finiteness is folded
+// into the ClipState that gates the update, and the host waits once, at the
+// end of step(), to read loss, norm and the finite flag together (StepStats).
 #ifdef MIDTRAIN_HAVE_CUDA
 #include "model/cuda_llama.h"
 #include "model/param_layout.h"
@@ -58,6 +60,13 @@ void* plan_alloc(size_t bytes, const char* what, int B, int T) {
 
 }  // namespace
 
+// The step's results in device memory, read by the host in one copy after its one wait.
+struct CudaLlama::StepStats {
+  cuda::XentAccum xent;  // loss sum and target count over the step's micro-batches
+  double anchor_sq;      // sum F (w - w0)^2 over trainable tensors, before the update
+  cuda::ClipState clip;  // global norm, clip factor, finite (norm and loss)
+};
+
 struct CudaLlama::Acts {
   struct L {
     bf16 *res1, *xn1, *qraw, *kraw, *q, *k, *v, *att, *res2, *xn2, *gate, *up, *act;
@@ -85,7 +94,7 @@ CudaLlama::CudaLlama(const LlamaConfig& cfg) : cfg_(cfg) {
   for (size_t i = 0; i < infos_.size(); ++i) ts[i].n = int64_t(infos_[i].numel);
   clip_ws_bytes_ = cuda::grad_sumsq_workspace_bytes(ts.data(), int(ts.size()));
   const size_t f32 = align256(total_ * 4), b16 = align256(total_ * 2);
-  state_bytes_ = 4 * f32 + b16 + align256(size_t(D / 2) * 4) + align256(sizeof(cuda::ClipState)) + align256(clip_ws_bytes_);
+  state_bytes_ = 4 * f32 + b16 + align256(size_t(D / 2) * 4) + align256(sizeof(StepStats)) + align256(clip_ws_bytes_);
   state_ = plan_alloc(state_bytes_, "weights, gradients and AdamW state", 0, 0);
   auto* p = static_cast<unsigned char*>(state_);
   master_ = reinterpret_cast<float*>(p), p += f32;
@@ -94,7 +103,7 @@ CudaLlama::CudaLlama(const LlamaConfig& cfg) : cfg_(cfg) {
   v_ = reinterpret_cast<float*>(p), p += f32;
   wbf_ = p, p += b16;
   inv_freq_ = reinterpret_cast<float*>(p), p += align256(size_t(D / 2) * 4);
-  clip_ = p, p += align256(sizeof(cuda::ClipState));
+  stats_ = reinterpret_cast<StepStats*>(p), p += align256(sizeof(StepStats));
   clip_ws_ = p;
   // A new model is all zeros, as the CPU model (loading a checkpoint should not pay for an init).
   cuda::fill_bytes(state_, 0, state_bytes_);
@@ -233,6 +242,11 @@ void CudaLlama::upload(const Batch& b, int B, int T, bool labels) {
   MT_CHECK(b.segments.empty() || b.segments.size() == N, "segment_ids must have B*T = ", N, " entries, got ", b.segments.size());
   for (size_t i = 0; i < N; ++i)
     MT_CHECK(b.ids[i] >= 0 && b.ids[i] < cfg_.vocab, "input_ids[", i, "] = ", b.ids[i], " is outside [0, ", cfg_.vocab, ")");
+  // The device does not validate labels (lmhead_xent_accumulate): a bad one would read out of bounds.
+  if (labels)
+    for (size_t i = 0; i < N; ++i)
+      MT_CHECK(b.labels[i] == -100 || (b.labels[i] >= 0 && b.labels[i] < cfg_.vocab), "labels[", i, "] = ", b.labels[i],
+               " is outside [0, ", cfg_.vocab, ") and is not -100");
   plan(B, T);
   if (!b.positions.empty()) {
     for (size_t i = 0; i < N; ++i) MT_CHECK(b.positions[i] >= 0, "positions[", i, "] is negative");
@@ -268,7 +282,7 @@ void CudaLlama::forward(int B, int T) {
   const int32_t* ds = has_segments_ ? a.start : nullptr;
   const int32_t* de = has_segments_ ? a.end : nullptr;
   auto linear = [&](const bf16* x, size_t w, const bf16* bias, bf16* y, int in, int out) {
-    cuda::model_gemm(false, true, N, out, in, x, in, W + w, in, y, false, out, false);
+    cuda::model_gemm(false, true, N, out, in, 1.f, x, in, W + w, in, y, false, out, false);
     if (bias) cuda::bias_add(y, bias, N, out);
   };
 
@@ -300,7 +314,7 @@ void CudaLlama::forward(int B, int T) {
   cuda::rmsnorm_forward(a.l.back().res2, a.tmpC, a.resF, a.xnF, a.rstdF, W + final_norm_, N, C, eps, norm);
 }
 
-cpu::XentResult CudaLlama::backward(int B, int T, float grad_scale) {
+void CudaLlama::backward(int B, int T, float grad_scale) {
   Acts& a = *acts_;
   const int N = B * T, C = cfg_.hidden, F = cfg_.intermediate, D = cfg_.head_dim;
   const int Hq = cfg_.heads, Hkv = cfg_.kv_heads, Q = Hq * D, KV = Hkv * D;
@@ -316,13 +330,13 @@ cpu::XentResult CudaLlama::backward(int B, int T, float grad_scale) {
   const int32_t* de = has_segments_ ? a.end : nullptr;
   // dx (= or +=) dy W ; dW += dy^T x ; dbias += colsum(dy)
   auto linear_bwd = [&](const bf16* dy, const bf16* x, size_t w, size_t bias, bf16* dx, bool acc, int in, int out) {
-    cuda::model_gemm(false, false, N, in, out, dy, out, W + w, in, dx, false, in, acc);
-    cuda::model_gemm(true, false, out, in, N, dy, out, x, in, G + w, true, in, true);
+    cuda::model_gemm(false, false, N, in, out, 1.f, dy, out, W + w, in, dx, false, in, acc);
+    cuda::model_gemm(true, false, out, in, N, 1.f, dy, out, x, in, G + w, true, in, true);
     if (bias != SIZE_MAX) cuda::bias_grad(dy, G + bias, N, out);
   };
 
-  const cuda::XentStats xs = cuda::lmhead_xent(a.xnF, W + lm_head_, a.labels, N, C, cfg_.vocab, grad_scale, a.dxn,
-                                               G + lm_head_, nullptr, 0, a.xent_ws, a.xent_ws_bytes);
+  cuda::lmhead_xent_accumulate(a.xnF, W + lm_head_, a.labels, N, C, cfg_.vocab, grad_scale, a.dxn, G + lm_head_, nullptr,
+                               0, a.xent_ws, a.xent_ws_bytes, &stats_->xent);
   cuda::fill_bytes(a.dres, 0, size_t(N) * C * 2);
   cuda::rmsnorm_backward(a.dxn, a.resF, a.rstdF, W + final_norm_, a.dres, G + final_norm_, N, C, a.norm_ws,
                          a.norm_ws_bytes, norm);
@@ -356,28 +370,44 @@ cpu::XentResult CudaLlama::backward(int B, int T, float grad_scale) {
     cuda::rmsnorm_backward(a.dxn, x.res1, x.rstd1, W + L.ln1, a.dres, G + L.ln1, N, C, a.norm_ws, a.norm_ws_bytes, norm);
   }
   cuda::embedding_grad(a.ids, a.dres, G + embed_, N, C);
-  return {xs.loss_sum, xs.count};
+}
+
+// The stats' loss sum and count start at zero (queued, no wait).
+void CudaLlama::zero_loss() { cuda::fill_bytes(&stats_->xent, 0, sizeof(cuda::XentAccum)); }
+
+// The one wait: everything queued so far, then the stats in one copy.
+CudaLlama::StepStats CudaLlama::wait_stats(const char* what) {
+  cuda::synchronize(what);
+  StepStats host{};
+  cuda::copy_to_host(&host, stats_, sizeof host);
+  return host;
 }
 
 cpu::XentResult CudaLlama::eval_loss(const Batch& b, int B, int T) {
   upload(b, B, T, true);
+  zero_loss();
   forward(B, T);
   const Acts& a = *acts_;
-  const cuda::XentStats xs = cuda::lmhead_xent(a.xnF, static_cast<const bf16*>(wbf_) + lm_head_, a.labels, B * T,
-                                               cfg_.hidden, cfg_.vocab, 1.f, nullptr, nullptr, nullptr, 0, a.xent_ws,
-                                               a.xent_ws_bytes);
-  return {xs.loss_sum, xs.count};
+  cuda::lmhead_xent_accumulate(a.xnF, static_cast<const bf16*>(wbf_) + lm_head_, a.labels, B * T, cfg_.hidden,
+                               cfg_.vocab, 1.f, nullptr, nullptr, nullptr, 0, a.xent_ws, a.xent_ws_bytes, &stats_->xent);
+  const StepStats st = wait_stats("eval_loss");
+  return {st.xent.loss_sum, st.xent.count};
 }
 
-// The global gradient norm through grad_clip with max_norm 0 (scale 1); waits for it.
-double CudaLlama::grad_norm_now() {
-  std::vector<cuda::AdamWTensor> ts(infos_.size());
-  for (size_t i = 0; i < infos_.size(); ++i) ts[i].g = grads_ + infos_[i].offset, ts[i].n = int64_t(infos_[i].numel);
-  auto* cs = static_cast<cuda::ClipState*>(clip_);
-  cuda::grad_clip(ts.data(), int(ts.size()), 0.f, cs, clip_ws_, clip_ws_bytes_);
-  cuda::ClipState host{};
-  cuda::copy_to_host(&host, cs, sizeof host);
-  return host.norm;
+// The (trainable) tensors' AdamW descriptors: gradients, and with `update` the
+// weights, moments and bf16 copies the update writes.
+std::vector<cuda::AdamWTensor> CudaLlama::adam_tensors(float weight_decay) const {
+  std::vector<cuda::AdamWTensor> ts;
+  ts.reserve(infos_.size());
+  bf16* wb = static_cast<bf16*>(wbf_);
+  for (const ParamInfo& p : infos_) {
+    cuda::AdamWTensor t;
+    t.p = master_ + p.offset, t.g = grads_ + p.offset, t.m = m_ + p.offset, t.v = v_ + p.offset;
+    t.p_bf16 = wb + p.offset, t.n = int64_t(p.numel);
+    t.weight_decay = p.shape.size() >= 2 ? weight_decay : 0.f;
+    ts.push_back(t);
+  }
+  return ts;
 }
 
 cpu::XentResult CudaLlama::loss_and_grad(const Batch& b, int B, int T, double* grad_norm) {
@@ -386,11 +416,14 @@ cpu::XentResult CudaLlama::loss_and_grad(const Batch& b, int B, int T, double* g
   MT_CHECK(targets > 0, "this batch has no target tokens (every label is -100)");
   upload(b, B, T, true);
   cuda::fill_bytes(grads_, 0, total_ * 4);
+  zero_loss();
   forward(B, T);
-  cpu::XentResult r = backward(B, T, float(1.0 / double(targets)));
-  if (grad_norm) *grad_norm = grad_norm_now();
-  cuda::synchronize("loss_and_grad");
-  return r;
+  backward(B, T, float(1.0 / double(targets)));
+  const std::vector<cuda::AdamWTensor> ts = adam_tensors(0.f);
+  cuda::grad_clip(ts.data(), int(ts.size()), 0.f, &stats_->clip, clip_ws_, clip_ws_bytes_);  // max_norm 0: the norm only
+  const StepStats st = wait_stats("loss_and_grad");
+  if (grad_norm) *grad_norm = st.clip.norm;
+  return {st.xent.loss_sum, st.xent.count};
 }
 
 StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const StepHyper& h) {
@@ -402,38 +435,32 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
   MT_CHECK(targets > 0, "this step has no target tokens (every label is -100)");
   const float grad_scale = float(1.0 / double(targets));
 
+  // Queued without a host wait from here to the AdamW update.
   cuda::fill_bytes(grads_, 0, total_ * 4);
-  double loss_sum = 0;
+  zero_loss();
   for (const Batch& b : micro) {
     upload(b, B, T, true);
     forward(B, T);
-    loss_sum += backward(B, T, grad_scale).loss_sum;
+    backward(B, T, grad_scale);
   }
+  // Norm, clip factor and update stay on the device; a non-finite norm or loss makes the update a no-op.
+  const std::vector<cuda::AdamWTensor> ts = adam_tensors(h.weight_decay);
+  cuda::grad_clip(ts.data(), int(ts.size()), h.grad_clip, &stats_->clip, clip_ws_, clip_ws_bytes_);
+  cuda::fold_loss_finite(&stats_->xent, &stats_->clip);
+  cuda::AdamWConfig cfg{h.lr, h.beta1, h.beta2, h.eps, step_ + 1};
+  cuda::adamw_update(ts.data(), int(ts.size()), cfg, &stats_->clip);
+  const StepStats st = wait_stats("step");  // the step's one wait
+
   StepResult res;
-  res.loss = loss_sum / double(targets);
   res.targets = targets;
   res.tokens = int64_t(micro.size()) * B * T;
-  MT_CHECK(std::isfinite(res.loss), "non-finite loss (", res.loss, "); weights not updated");
-
-  // Norm, clip factor and update stay on the device; a non-finite norm makes the update a no-op.
-  std::vector<cuda::AdamWTensor> ts(infos_.size());
-  bf16* wb = static_cast<bf16*>(wbf_);
-  for (size_t i = 0; i < infos_.size(); ++i) {
-    const ParamInfo& p = infos_[i];
-    cuda::AdamWTensor& t = ts[i];
-    t.p = master_ + p.offset, t.g = grads_ + p.offset, t.m = m_ + p.offset, t.v = v_ + p.offset;
-    t.p_bf16 = wb + p.offset, t.n = int64_t(p.numel);
-    t.weight_decay = p.shape.size() >= 2 ? h.weight_decay : 0.f;
+  res.loss = st.xent.loss_sum / double(targets);
+  res.grad_norm = st.clip.norm;
+  MT_CHECK(st.xent.count == targets, "step: the device counted ", st.xent.count, " target tokens, the host ", targets);
+  if (!std::isfinite(res.loss) || !st.clip.finite) {
+    res.skipped = true;  // the update was a no-op on the device; the step count stays
+    return res;
   }
-  auto* cs = static_cast<cuda::ClipState*>(clip_);
-  cuda::grad_clip(ts.data(), int(ts.size()), h.grad_clip, cs, clip_ws_, clip_ws_bytes_);
-  cuda::AdamWConfig cfg{h.lr, h.beta1, h.beta2, h.eps, step_ + 1};
-  cuda::adamw_update(ts.data(), int(ts.size()), cfg, cs);
-  cuda::ClipState host{};
-  cuda::copy_to_host(&host, cs, sizeof host);  // the step's one wait
-  cuda::synchronize("step");
-  res.grad_norm = host.norm;
-  MT_CHECK(host.finite, "non-finite gradient norm; weights not updated");
   ++step_;
   return res;
 }

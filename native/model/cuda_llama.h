@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 
+#include "cuda/adamw.h"
 #include "model/backend.h"
 
 namespace mt {
@@ -42,13 +43,16 @@ class CudaLlama final : public TrainBackend {
   struct Layer {
     size_t wq, wk, wv, wo, bq, bk, bv, qn, kn, wg, wu, wd, ln1, ln2;
   };
-  struct Acts;  // device pointers into the activation arena
+  struct Acts;       // device pointers into the activation arena
+  struct StepStats;  // loss, anchor distance and clip state in device memory
   void add_param(const std::string& name, std::vector<int64_t> shape, size_t* slot);
   void plan(int B, int T);
   void upload(const Batch& b, int B, int T, bool labels);
   void forward(int B, int T);
-  cpu::XentResult backward(int B, int T, float grad_scale);
-  double grad_norm_now();
+  void backward(int B, int T, float grad_scale);
+  void zero_loss();
+  StepStats wait_stats(const char* what);
+  std::vector<cuda::AdamWTensor> adam_tensors(float weight_decay) const;
 
   LlamaConfig cfg_;
   std::vector<ParamInfo> infos_;
@@ -62,7 +66,7 @@ class CudaLlama final : public TrainBackend {
   size_t state_bytes_ = 0;
   float *master_ = nullptr, *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr, *inv_freq_ = nullptr;
   void* wbf_ = nullptr;  // bf16 [total_]
-  void* clip_ = nullptr;  // cuda::ClipState
+  StepStats* stats_ = nullptr;
   void* clip_ws_ = nullptr;
   size_t clip_ws_bytes_ = 0;
 

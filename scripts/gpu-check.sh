@@ -12,23 +12,36 @@
 #     and runs test/cuda-kernels.test.ts through the N-API bindings;
 #  4. times every kernel (midtrain_cuda_check --bench) and its PyTorch
 #     counterpart (scripts/gpu/bench_torch.py) in the same call;
-#  4b. (issue 10) where the addon was built: scripts/gpu/hf_parity.py (the CUDA
-#     model vs transformers) and `midtrain bench train --device cuda` for
-#     llama-124m and llama-1b beside PyTorch, each skipped past its time budget;
-#  5. writes $OUT/gpu-check.md and $OUT/gpu-check.json (scripts/gpu/report.py)
+#  5. (issue 10, no Node needed) builds midtrain_model_check (scripts/gpu/
+#     model_check.cpp) while the kernels run, then: scripts/gpu/hf_parity.py
+#     --engine check (the CUDA model vs transformers: loss, gradients, 20
+#     AdamW steps, recompute bit-identical); training throughput of llama-124m
+#     and llama-1b beside PyTorch (bench_torch_train_cuda.py); the 1B shape at
+#     1 x 8192 tokens with recompute for the 24 GiB goal; each phase skipped
+#     past its time budget; $OUT/gpu-train.md/.json (scripts/gpu/train_report.py);
+#  6. writes $OUT/gpu-check.md and $OUT/gpu-check.json (scripts/gpu/report.py)
 #     and prints the table last. Exits non-zero if a check failed.
+# GPU_CHECK_ONLY=kernels (steps 1-4 and 6) or train (1 and 5) splits the work
+# over two calls when one would not fit its time limit; default: everything.
+# Only gpu-check.log and the four tables go to $OUT (8 files at most come
+# back from the device tool); build logs and raw JSON stay in build-cuda/.
 # Budget: under 8 minutes including the build (each phase has a time limit).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 OUT="${OUT:-$ROOT/build-cuda/out}"
-mkdir -p "$OUT"
+LOGS="$ROOT/build-cuda/logs"  # build logs stay here: at most 8 files come back from $OUT
+mkdir -p "$OUT" "$LOGS"
 exec > >(tee -a "$OUT/gpu-check.log") 2>&1
 export PYTHONUNBUFFERED=1
 START=$(date +%s)
 elapsed() { echo $(( $(date +%s) - START )); }
 phase() { echo; echo "=== [$(elapsed)s] $* ==="; }
 status=0
+ONLY="${GPU_CHECK_ONLY:-all}"
+case "$ONLY" in all|kernels|train) ;; *) echo "GPU_CHECK_ONLY must be all, kernels or train, got '$ONLY'"; exit 2 ;; esac
+kernels() { [ "$ONLY" != train ]; }
+training() { [ "$ONLY" != kernels ]; }
 
 phase "machine"
 nvidia-smi --query-gpu=name,compute_cap,memory.total,driver_version --format=csv,noheader || { echo "no nvidia-smi / GPU"; exit 3; }
@@ -51,66 +64,89 @@ phase "build (build-cuda)"
 GEN=(); command -v ninja >/dev/null && GEN=(-G Ninja)
 if ! timeout 300 cmake -S . -B build-cuda "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release -DMIDTRAIN_CUDA=ON \
     -DMIDTRAIN_CUDA_ARCHS="$ARCHS" -DCMAKE_CUDA_COMPILER="$NVCC" ${CUBLAS_ROOT:+-DMIDTRAIN_CUBLAS_ROOT="$CUBLAS_ROOT"} \
-    >"$OUT/cmake.log" 2>&1; then
-  tail -30 "$OUT/cmake.log"; echo "configure failed"; exit 1
+    >"$LOGS/cmake.log" 2>&1; then
+  tail -30 "$LOGS/cmake.log"; echo "configure failed"; exit 1
 fi
-grep "midtrain:" "$OUT/cmake.log"
-if ! timeout 360 cmake --build build-cuda --target midtrain_cuda_check -j "$(nproc)" >"$OUT/build.log" 2>&1; then
-  grep -E "error|Error" "$OUT/build.log" | head -40; echo "build failed"; exit 1
+grep "midtrain:" "$LOGS/cmake.log"
+if ! timeout 360 cmake --build build-cuda --target midtrain_cuda_check -j "$(nproc)" >"$LOGS/build.log" 2>&1; then
+  grep -E "error|Error" "$LOGS/build.log" | head -40; echo "build failed"; exit 1
 fi
 echo "built in $(elapsed)s"
+# The model checker builds on the CPUs while the kernels run on the GPU (waited for before issue 10's phases).
+nice cmake --build build-cuda --target midtrain_model_check -j "$(nproc)" >"$LOGS/build-model.log" 2>&1 &
+MODEL_BUILD=$!
 
+if kernels; then
 phase "correctness: every kernel vs the CPU kernels, then timings"
-timeout 240 ./build-cuda/midtrain_cuda_check --bench --json "$OUT/midtrain.json" | grep -vE "^PASS " || status=1
+timeout 240 ./build-cuda/midtrain_cuda_check --bench --json "$LOGS/midtrain.json" | grep -vE "^PASS " || status=1
 phase "a kernel fault becomes an error naming the kernel (own process)"
 timeout 60 ./build-cuda/midtrain_cuda_check --fault || status=1
 
 if command -v node >/dev/null && [ -d node_modules/cmake-js ] && [ "$(elapsed)" -lt 200 ]; then
   phase "N-API bindings: test/cuda-kernels.test.ts on the CUDA addon (build-cuda-addon)"
   if timeout 240 npx cmake-js compile --log-level warn --out build-cuda-addon --CDMIDTRAIN_CUDA=ON \
-      --CDMIDTRAIN_CUDA_ARCHS="$ARCHS" ${CUBLAS_ROOT:+--CDMIDTRAIN_CUBLAS_ROOT="$CUBLAS_ROOT"} >"$OUT/addon.log" 2>&1; then
+      --CDMIDTRAIN_CUDA_ARCHS="$ARCHS" ${CUBLAS_ROOT:+--CDMIDTRAIN_CUBLAS_ROOT="$CUBLAS_ROOT"} >"$LOGS/addon.log" 2>&1; then
     MIDTRAIN_NATIVE=build-cuda-addon/Release/midtrain_native.node timeout 120 npx vitest run test/cuda-kernels.test.ts || status=1
   else
-    tail -20 "$OUT/addon.log"; echo "addon build failed"; status=1
+    tail -20 "$LOGS/addon.log"; echo "addon build failed"; status=1
   fi
 else
   echo "(no Node/node_modules here, or no time left: the bindings test is skipped; midtrain_cuda_check covered the kernels)"
 fi
 
-# ---- issue 10: the model on the GPU (needs Node, node_modules and the addon built above) ----
-if [ -f build-cuda-addon/Release/midtrain_native.node ] && command -v node >/dev/null; then
-  export MIDTRAIN_NATIVE="$ROOT/build-cuda-addon/Release/midtrain_native.node"
-  if [ ! -f dist/cli/main.js ]; then timeout 120 npx tsc -p . >"$OUT/tsc.log" 2>&1 || { tail -20 "$OUT/tsc.log"; echo "tsc failed"; }; fi
-  phase "HF parity: scripts/gpu/hf_parity.py (midtrain's CUDA model vs transformers, loss/grads + 20 AdamW steps)"
-  if [ "$(elapsed)" -lt 330 ] && [ -f dist/cli/main.js ]; then
-    timeout 150 python3 scripts/gpu/hf_parity.py --device cuda --json "$OUT/hf_parity.json" || status=1
-  else
-    echo "skipped (past the time budget, or no dist/)"
-  fi
-  phase "bench train --device cuda: midtrain beside PyTorch (eager, SDPA, fused AdamW)"
-  for preset in llama-124m llama-1b; do
-    if [ "$(elapsed)" -lt 400 ] && [ -f dist/cli/main.js ]; then
-      timeout 100 node dist/cli/main.js bench train --device cuda --preset "$preset" --batch 8 --seq 1024 --steps 5 --python "$(command -v python3)" \
-        --warmup 2 --json >"$OUT/bench-train-$preset.json" || echo "bench train $preset failed or timed out"
-      cat "$OUT/bench-train-$preset.json" 2>/dev/null
-    else
-      echo "bench train $preset: skipped (past the time budget)"
-    fi
-  done
-  unset MIDTRAIN_NATIVE
-else
-  echo "(no CUDA addon or no Node: the model checks of issue 10 are skipped)"
-fi
-
 phase "PyTorch counterparts"
-if command -v python3 >/dev/null && [ "$(elapsed)" -lt 330 ]; then
-  timeout 150 python3 scripts/gpu/bench_torch.py --json "$OUT/torch.json" || echo "bench_torch.py failed or timed out"
+if command -v python3 >/dev/null && [ "$(elapsed)" -lt 300 ]; then
+  timeout 150 python3 scripts/gpu/bench_torch.py --json "$LOGS/torch.json" || echo "bench_torch.py failed or timed out"
 else
   echo "skipped (no python3, or past the time budget)"
 fi
 
-phase "report ($OUT/gpu-check.md)"
-[ -f "$OUT/torch.json" ] || echo '{"rows": []}' >"$OUT/torch.json"
-python3 scripts/gpu/report.py "$OUT/midtrain.json" "$OUT/torch.json" --md "$OUT/gpu-check.md" --json "$OUT/gpu-check.json" || status=1
+fi  # kernels
+
+# ---- issue 10: the model on the GPU, with no Node (the GPU machine has none) ----
+if training; then
+TRAIN="$ROOT/build-cuda/train"
+mkdir -p "$TRAIN"
+phase "midtrain_model_check (the CUDA model, no Node): waiting for its build"
+if wait "$MODEL_BUILD"; then
+  phase "HF parity: scripts/gpu/hf_parity.py --engine check (the CUDA model vs transformers; recompute identical)"
+  if [ "$(elapsed)" -lt 420 ]; then
+    timeout 150 python3 scripts/gpu/hf_parity.py --engine check --check-bin build-cuda/midtrain_model_check \
+      --json "$TRAIN/hf_parity.json" || status=1
+  else
+    echo "skipped (past the time budget)"
+  fi
+  phase "training throughput: midtrain_model_check bench beside PyTorch (eager, SDPA, fused AdamW)"
+  for preset in llama-124m llama-1b; do
+    if [ "$(elapsed)" -lt 470 ]; then
+      python3 scripts/gpu/model_files.py config "models/$preset.json" "$TRAIN/$preset.kv"
+      timeout 90 ./build-cuda/midtrain_model_check bench --config "$TRAIN/$preset.kv" --batch 8 --seq 1024 --steps 5 \
+        --warmup 2 >"$TRAIN/bench-$preset-midtrain.json" || echo "midtrain bench $preset failed or timed out"
+      timeout 90 python3 scripts/gpu/bench_torch_train_cuda.py --config "models/$preset.json" --batch 8 --seq 1024 \
+        --steps 5 --warmup 2 >"$TRAIN/bench-$preset-torch.json" || echo "PyTorch bench $preset failed or timed out"
+      cat "$TRAIN/bench-$preset-midtrain.json" "$TRAIN/bench-$preset-torch.json" 2>/dev/null
+    else
+      echo "bench $preset: skipped (past the time budget)"
+    fi
+  done
+  phase "Llama-3.2-1B shape, full fine-tune, 1 x 8192 tokens, recompute: device memory"
+  if [ "$(elapsed)" -lt 520 ]; then
+    timeout 90 ./build-cuda/midtrain_model_check bench --config "$TRAIN/llama-1b.kv" --batch 1 --seq 8192 --steps 2 \
+      --warmup 1 --recompute >"$TRAIN/mem-1b-8k.json" || echo "the 1B at 8k run failed (see above)"
+    cat "$TRAIN/mem-1b-8k.json" 2>/dev/null
+  else
+    echo "skipped (past the time budget)"
+  fi
+else
+  grep -E "error|Error" "$LOGS/build-model.log" | head -30; echo "midtrain_model_check build failed"; status=1
+fi
+python3 scripts/gpu/train_report.py --dir "$TRAIN" --md "$OUT/gpu-train.md" --json "$OUT/gpu-train.json" || status=1
+fi  # training
+
+if kernels; then
+  phase "report ($OUT/gpu-check.md)"
+  [ -f "$LOGS/torch.json" ] || echo '{"rows": []}' >"$LOGS/torch.json"
+  python3 scripts/gpu/report.py "$LOGS/midtrain.json" "$LOGS/torch.json" --md "$OUT/gpu-check.md" --json "$OUT/gpu-check.json" || status=1
+fi
 echo "total $(elapsed)s; exit status $status"
 exit $status

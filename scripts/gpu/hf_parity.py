@@ -2,8 +2,9 @@
 
 Builds small random LlamaForCausalLM and Qwen2ForCausalLM models with `transformers`, saves them in HF
 layout (save_pretrained: config.json + model.safetensors), runs midtrain's loss and gradients on them
-(scripts/gpu/midtrain_parity.mjs through Node: the CUDA model when the addon has it and a device, else the
-CPU model; the report says which ran) and checks
+(--engine check: scripts/gpu/model_check.cpp's midtrain_model_check, the CUDA model with no Node, as on the
+GPU machine, which has no Node; --engine node: scripts/gpu/midtrain_parity.mjs through the addon, the CUDA
+model when it has one and a device, else the CPU model; the report says which ran) and checks
   * the loss and every parameter's gradient against HF's, computed in float64 on the CPU;
   * that 20 AdamW steps (torch.optim.AdamW, same hyperparameters, clipping, decay on >= 2-dim tensors)
     give per-step losses within 2% of PyTorch's.
@@ -14,8 +15,11 @@ Where `transformers` is not importable (this repository's CPU machine has only D
 come from scripts/torch_llama.py instead (the same math and HF tensor names; the report says so), written
 in HF layout by a small safetensors writer, so everything but HF's own modeling code is still exercised.
 
-  python3 scripts/gpu/hf_parity.py [--json OUT.json] [--device auto|cuda|cpu] [--node node] [--steps 20]
-Needs the built CLI (npx tsc -p .); MIDTRAIN_NATIVE picks the addon build. Exit 0 = every check passed.
+  python3 scripts/gpu/hf_parity.py --engine check --check-bin build-cuda/midtrain_model_check [--json OUT.json]
+  python3 scripts/gpu/hf_parity.py --engine node [--device auto|cuda|cpu] [--node node] [--steps 20]
+--engine node needs the built CLI (npx tsc -p .); MIDTRAIN_NATIVE picks the addon build. With --engine check
+the same steps are also run with activation recompute and must give bit-identical losses.
+Exit 0 = every check passed.
 """
 
 import argparse
@@ -32,6 +36,8 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "scripts", "gpu"))
+import model_files  # noqa: E402
 
 try:
     import transformers  # noqa: F401
@@ -159,11 +165,22 @@ def check_family(family, args, work):
     with open(spec_path, "w") as f:
         json.dump(spec, f)
     t0 = time.time()
-    r = subprocess.run([args.node, os.path.join(ROOT, "scripts", "gpu", "midtrain_parity.mjs"), mdir, spec_path,
-                        args.device, out_path], cwd=ROOT, timeout=args.timeout)
-    if r.returncode != 0:
-        return {"family": family, "ok": False, "error": f"midtrain_parity.mjs exited with {r.returncode}", "source": source}
-    mt = json.load(open(out_path))
+    if args.engine == "check":
+        cdir = os.path.join(work, f"{family}.check")
+        names = model_files.write_model(cdir, FAMILIES[family], ref.named_parameters())
+        model_files.write_batches(cdir, B, T, HYPER, grad_batch, step_batches)
+        r = subprocess.run([args.check_bin, "hf", cdir], cwd=ROOT, timeout=args.timeout)
+        if r.returncode != 0:
+            return {"family": family, "ok": False, "error": f"midtrain_model_check exited with {r.returncode}", "source": source}
+        res = model_files.read_result(cdir, names)
+        mt = dict(res, backend=res["device"], grads={n: g.tolist() for n, g in res["grads"].items()},
+                  device="cuda" if res["device"] in ("cuda", "emulated") else res["device"])
+    else:
+        r = subprocess.run([args.node, os.path.join(ROOT, "scripts", "gpu", "midtrain_parity.mjs"), mdir, spec_path,
+                            args.device, out_path], cwd=ROOT, timeout=args.timeout)
+        if r.returncode != 0:
+            return {"family": family, "ok": False, "error": f"midtrain_parity.mjs exited with {r.returncode}", "source": source}
+        mt = json.load(open(out_path))
     mt_s = time.time() - t0
 
     # Reference loss and gradients, float64.
@@ -186,19 +203,23 @@ def check_family(family, args, work):
             worst, worst_name = e, name
     ref_steps = torch_steps(ref, step_batches, args.steps)
     step_errs = [abs(a - b) / abs(b) for a, b in zip(mt["step_losses"], ref_steps)]
+    recompute = mt.get("recompute", "not run")
     ok = (loss_err < loss_tol and worst < grad_tol and not missing and len(step_errs) == args.steps
-          and max(step_errs) < 0.02)
+          and max(step_errs) < 0.02 and recompute != "DIFFERENT")
     return {"family": family, "ok": ok, "source": source, "seed": seed, "midtrain_device": mt["device"],
             "midtrain_backend": mt["backend"], "loss": mt["loss"], "ref_loss": loss.item(), "loss_rel_err": loss_err,
             "loss_tol": loss_tol, "worst_grad_rel_err": worst, "worst_grad": worst_name, "grad_tol": grad_tol,
             "missing_grads": missing, "steps": args.steps, "step_losses": mt["step_losses"], "ref_step_losses": ref_steps,
-            "max_step_rel_err": max(step_errs) if step_errs else None, "midtrain_s": mt_s, "memory": mt.get("memory")}
+            "max_step_rel_err": max(step_errs) if step_errs else None, "midtrain_s": mt_s, "memory": mt.get("memory"),
+            "recompute": recompute}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json")
     ap.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
+    ap.add_argument("--engine", default="node", choices=["node", "check"])
+    ap.add_argument("--check-bin", default=os.path.join(ROOT, "build-cuda", "midtrain_model_check"))
     ap.add_argument("--node", default="node")
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--seed", type=int)
@@ -207,7 +228,7 @@ def main():
     args = ap.parse_args()
     torch.set_default_dtype(torch.float32)
     print(f"hf_parity: reference models from {'transformers' if HAVE_HF else 'scripts/torch_llama.py (no transformers)'}; "
-          f"midtrain on --device {args.device}", flush=True)
+          (f"midtrain through {args.check_bin}" if args.engine == "check" else f"midtrain on --device {args.device}"), flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="midtrain-hf-parity-") as work:
         for fam in args.families.split(","):
@@ -221,7 +242,7 @@ def main():
                   f"(rel {res['loss_rel_err']:.1e}, limit {res['loss_tol']:.0e}); worst grad {res['worst_grad']} "
                   f"rel {res['worst_grad_rel_err']:.1e}, limit {res['grad_tol']:.0e}; {res['steps']} AdamW steps: "
                   f"max loss diff {100 * res['max_step_rel_err']:.2f}%, limit 2% (last {res['step_losses'][-1]:.4f} vs "
-                  f"{res['ref_step_losses'][-1]:.4f})" + (f"; missing grads {res['missing_grads']}" if res["missing_grads"] else ""),
+                  f"{res['ref_step_losses'][-1]:.4f}); recompute {res['recompute']}" + (f"; missing grads {res['missing_grads']}" if res["missing_grads"] else ""),
                   flush=True)
     if args.json:
         with open(args.json, "w") as f:

@@ -6,6 +6,7 @@ import type { CommandModule } from "yargs";
 import { writeFileAtomic } from "../model/atomic-file.js";
 import type { PointResult } from "../experiment/aggregate.js";
 import { analyzeDirection, probeContrastItems } from "../experiment/direction.js";
+import { chooseEngineDevice } from "../train/device-support.js";
 import { log, withCommonOptions, type CommonArgs } from "./options.js";
 
 interface AnalyzeArgs extends CommonArgs {
@@ -29,6 +30,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       .option("items", { type: "string", describe: "probe-format JSONL (default: the built-in probe items)" })
       .option("split", { choices: ["main", "heldout", "all"] as const, default: "main" as const }) as never,
   handler: async (a) => {
+    const device = chooseEngineDevice(a.device, log, ["hiddenStates"]);
     const items = probeContrastItems(a.split, a.items);
     let reference = a.reference;
     let models: { dir: string; label?: string }[] = (a.models ?? []).map((dir) => ({ dir }));
@@ -45,7 +47,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
     }
     if (!reference) throw new Error("analyze direction: give --reference DIR (or --experiment with a midtrained arm)");
     if (!models.length) models = [{ dir: reference }];
-    const r = analyzeDirection(reference, models, items, log);
+    const r = analyzeDirection(reference, models, items, log, device);
     if (outFile) writeFileAtomic(outFile, JSON.stringify(r, null, 2) + "\n");
     if (a.json) {
       process.stdout.write(JSON.stringify(r) + "\n");

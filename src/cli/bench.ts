@@ -6,15 +6,18 @@ import { benchData } from "../train/bench-data.js";
 import { benchInfer } from "../infer/bench-infer.js";
 import { buildInfo } from "../engine/native.js";
 import { benchTrain, type TrainBenchOptions } from "../train/bench.js";
-import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
+import { chooseEngineDevice } from "../train/device-support.js";
+import { gib } from "../train/metrics.js";
+import { log, withCommonOptions, type CommonArgs } from "./options.js";
 
-interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed" | "device"> {
+interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed" | "device" | "recompute"> {
   what: "kernels" | "train" | "load" | "data" | "infer";
   data?: string[];
   batches: number[];
   promptTokens: number;
   genTokens: number;
-  recompute: boolean;
+  /** Unset unless given: its default differs between bench infer (on) and bench train (off). */
+  recompute?: boolean;
   reps: number;
   model?: string;
   cold: boolean;
@@ -25,7 +28,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe:
     "measure kernel throughput (kernels), training tokens/s beside PyTorch (train), checkpoint loading (load), the data path (data) or ONNX Runtime prefill/decode beside recomputation without a KV cache (infer)",
   builder: (y) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "bench" })
       .positional("what", { choices: ["kernels", "train", "load", "data", "infer"] as const, demandOption: true })
       .option("data", { type: "string", array: true, describe: "JSONL files for bench data" })
       .option("model", { type: "string", describe: "checkpoint directory for bench load / bench data" })
@@ -41,7 +44,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("batches", { type: "number", array: true, default: [1, 16], describe: "bench infer: batch sizes" })
       .option("prompt-tokens", { type: "number", default: 128, describe: "bench infer: prompt tokens per row" })
       .option("gen-tokens", { type: "number", default: 256, describe: "bench infer: tokens generated per row" })
-      .option("recompute", { type: "boolean", default: true, describe: "bench infer: time the no-KV-cache baseline too" })
+      .option("recompute", {
+        type: "boolean",
+        describe: "bench infer: time the no-KV-cache baseline too (default on); bench train: recompute activations in backward to save GPU memory (default off; the CPU backend does not have it)",
+      })
       .option("reps", { type: "number", default: 3, describe: "bench infer: timed repetitions (the best is kept)" })
       .check((a) => {
         for (const k of ["batch", "seq", "steps", "threads"] as const)
@@ -52,7 +58,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   handler: async (a) => {
     if (a.what === "infer") {
       // --device picks the ONNX Runtime provider here, not the addon's backend; --model, else a random --preset model.
-      const r = await benchInfer({ model: a.model, preset: a.preset, batches: a.batches, promptTokens: a.promptTokens, genTokens: a.genTokens, reps: a.reps, recompute: a.recompute, device: a.device, threads: a.threads, seed: a.seed, log });
+      const r = await benchInfer({ model: a.model, preset: a.preset, batches: a.batches, promptTokens: a.promptTokens, genTokens: a.genTokens, reps: a.reps, recompute: a.recompute ?? true, device: a.device, threads: a.threads, seed: a.seed, log });
       if (a.json) process.stdout.write(JSON.stringify(r) + "\n");
       else {
         const lines = [`${r.model}${r.params ? ` (${(r.params / 1e6).toFixed(1)}M params)` : ""}, ${r.provider}, ${r.threads} threads`];
@@ -66,7 +72,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       }
       return;
     }
-    if (a.what !== "train") resolveDevice(a.device, buildInfo().cuda);
+    // kernels, data and load time the CPU side; the CUDA kernels are timed by scripts/gpu-check.sh (docs/cuda.md).
+    if (a.what !== "train" && a.device === "cuda")
+      throw new Error(`--device cuda: bench ${a.what} measures the CPU (${a.what === "kernels" ? "the CUDA kernels are timed by scripts/gpu-check.sh, docs/cuda.md" : "it runs no GPU work"}); use --device cpu or auto`);
     if (a.what === "data") {
       if (!a.model || !a.data) throw new Error("bench data needs --model DIR (for its tokenizer) and --data FILE..");
       const r = await benchData(a.model, a.data, a.seq, a.batch, log);
@@ -93,20 +101,23 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       else process.stdout.write(formatKernelTable(rows) + "\n");
       return;
     }
-    const r = await benchTrain({ ...a, seed: a.seed, device: a.device, log });
+    const recompute = a.recompute ?? false;
+    const device = chooseEngineDevice(a.device, log, recompute ? ["recompute"] : []);
+    const r = await benchTrain({ ...a, seed: a.seed, device, recompute, log });
     if (a.json) {
       process.stdout.write(JSON.stringify(r) + "\n");
       return;
     }
     if (r.device === "cuda") {
-      const gib = (b?: number) => (b === undefined ? "?" : `${(b / 2 ** 30).toFixed(2)} GiB`);
+      const gibOf = (b?: number) => (b === undefined ? "?" : gib(b));
       const pct = (x?: number) => (x === undefined ? "?" : `${(100 * x).toFixed(1)}%`);
       process.stdout.write(
         [
           `preset ${r.preset}: ${(r.params / 1e6).toFixed(1)}M params, batch ${r.batch} x ${r.seq}, CUDA model (bf16, fp32 master and AdamW)`,
-          `midtrain: ${r.tokens_per_s.toFixed(0)} tokens/s (${r.step_ms.toFixed(1)} ms/step), MFU ${pct(r.mfu)} of ${r.peak_tflops} TFLOP/s (H100 bf16 dense), device plan ${gib(r.peak_memory_bytes)}`,
+          `midtrain: ${r.tokens_per_s.toFixed(0)} tokens/s (${r.step_ms.toFixed(1)} ms/step), MFU ${pct(r.mfu)} of ${r.peak_tflops} TFLOP/s (H100 bf16 dense)${r.recompute ? ", recomputing activations" : ""}`,
+          `memory: device plan ${gibOf(r.device_plan_bytes)}, peak in use ${r.device_peak_bytes ? gibOf(r.device_peak_bytes) : "not measured"} of ${gibOf(r.device_total_bytes)}; host peak RSS ${gib(r.max_rss_bytes)}`,
           r.torch_tokens_per_s
-            ? `torch ${r.torch_version} (eager, SDPA, fused AdamW) on ${r.torch_device}: ${r.torch_tokens_per_s.toFixed(0)} tokens/s, MFU ${pct(r.torch_mfu)}, peak ${gib(r.torch_peak_memory_bytes)}; midtrain/torch ${r.speedup!.toFixed(2)}x`
+            ? `torch ${r.torch_version} (eager, SDPA, fused AdamW) on ${r.torch_device}: ${r.torch_tokens_per_s.toFixed(0)} tokens/s, MFU ${pct(r.torch_mfu)}, peak ${gibOf(r.torch_peak_memory_bytes)}; midtrain/torch ${r.speedup!.toFixed(2)}x`
             : `torch: ${r.torch_error ?? "skipped"}`,
         ].join("\n") + "\n",
       );
@@ -116,6 +127,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       `preset ${r.preset}: ${(r.params / 1e6).toFixed(1)}M params, batch ${r.batch} x ${r.seq}, ${r.threads} threads (${r.blas})`,
       `midtrain: ${r.tokens_per_s.toFixed(0)} tokens/s (${r.step_ms.toFixed(0)} ms/step), ${r.gflops.toFixed(1)} GFLOP/s = ${(100 * r.fraction_of_sgemm).toFixed(0)}% of sgemm (${r.sgemm_gflops.toFixed(0)} GFLOP/s)`,
       `per step: ${Object.entries(r.phase_ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`,
+      `memory: host peak RSS ${gib(r.max_rss_bytes)}`,
       r.torch_tokens_per_s
         ? `torch ${r.torch_version}: ${r.torch_tokens_per_s.toFixed(0)} tokens/s; speedup ${r.speedup!.toFixed(2)}x`
         : `torch: ${r.torch_error ?? "skipped"}`,

@@ -1,6 +1,8 @@
 // `midtrain demo`: the whole study at toy scale, offline, on a CPU, in minutes.
 import type { CommandModule } from "yargs";
-import { runDemo } from "../experiment/demo.js";
+import { demoConfig, runDemo } from "../experiment/demo.js";
+import { parseExperimentConfig, stageOptionSets } from "../experiment/config.js";
+import { chooseEngineDevice, trainNeeds } from "../train/device-support.js";
 import { log, withCommonOptions, type CommonArgs } from "./options.js";
 import { stopOnSigint } from "./train.js";
 
@@ -25,7 +27,12 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   handler: async (a) => {
     const t0 = Date.now();
     if (!(a.scale > 0)) throw new Error(`--scale must be positive, got ${a.scale}`);
-    const r = await runDemo({ out: a.out, seeds: a.seeds, sizes: a.sizes, scale: a.scale, threads: a.threads }, { log, shouldStop: stopOnSigint() });
+    const o = { out: a.out, seeds: a.seeds, sizes: a.sizes, scale: a.scale, threads: a.threads };
+    // The demo's arms use L2-SP: --device auto keeps the demo on the CPU until the GPU backend has anchors.
+    const { _sizes: _, ...raw } = demoConfig(o) as Record<string, unknown> & { _sizes: unknown };
+    const { config, arms } = parseExperimentConfig(raw, "demo", a.out);
+    const device = chooseEngineDevice(a.device, log, stageOptionSets(config, arms).flatMap(trainNeeds));
+    const r = await runDemo(o, { log, shouldStop: stopOnSigint(), device });
     if (r.interrupted) {
       log("demo: stopped; run 'midtrain demo' again with the same --out to resume");
       process.exitCode = 130;

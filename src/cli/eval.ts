@@ -16,11 +16,11 @@ import { runProbe } from "../evals/probe.js";
 import { formatTable, summary, writeResults } from "../evals/report.js";
 import { runSafety } from "../evals/safety.js";
 import type { Scored } from "../evals/stats.js";
-import { buildInfo } from "../engine/native.js";
 import type { LanguageModel } from "../infer/language-model.js";
 import { openLocalModel } from "../infer/local-model.js";
 import { openRemoteModel } from "../infer/remote-model.js";
-import { log, resolveDevice, withCommonOptions, type CommonArgs } from "./options.js";
+import { chooseEngineDevice } from "../train/device-support.js";
+import { log, withCommonOptions, type CommonArgs } from "./options.js";
 
 const SUITES = ["anima", "probe", "safety", "capability", "loss", "compare", "seeds"] as const;
 type Suite = (typeof SUITES)[number];
@@ -92,7 +92,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
   command: "eval <suite> [files..]",
   describe: "evaluate a checkpoint or endpoint: anima, probe, safety, capability, loss; compare A B / seeds FILES.. on results.json files",
   builder: (y) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "eval" })
       .positional("suite", { choices: SUITES, demandOption: true })
       .positional("files", { type: "string", array: true, describe: "results.json files (compare: two; seeds: two or more)" })
       .option("model", { type: "string", describe: "checkpoint directory (run with ONNX Runtime)" })
@@ -144,10 +144,10 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
     const out = a.out ?? join("eval-results", a.suite);
 
     if (a.suite === "loss") {
-      resolveDevice(a.device, buildInfo().cuda);
       if (!a.model) throw new Error("eval loss runs the native engine on a checkpoint: give --model DIR");
       if (!a.data?.length) throw new Error("eval loss: give --data FILE..");
-      const r = await runLoss({ model: a.model, data: a.data, ...(a.seqLen ? { seqLen: a.seqLen } : {}), ...(a.batchSize ? { batchSize: a.batchSize } : {}), ...(a.format ? { format: a.format } : {}), ...(a.threads ? { threads: a.threads } : {}), seed: a.seed, log });
+      const device = chooseEngineDevice(a.device, log);
+      const r = await runLoss({ model: a.model, data: a.data, device, ...(a.seqLen ? { seqLen: a.seqLen } : {}), ...(a.batchSize ? { batchSize: a.batchSize } : {}), ...(a.format ? { format: a.format } : {}), ...(a.threads ? { threads: a.threads } : {}), seed: a.seed, log });
       const path = writeResults(out, r);
       print({ ...r, results: path }, `${formatTable(r as unknown as Scored & { suite: string; model: string } & Record<string, unknown>)}\nperplexity ${r.perplexity.toFixed(3)} over ${r.tokens} tokens\nresults: ${path}`);
       return;

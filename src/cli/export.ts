@@ -17,7 +17,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
   command: "export <format>",
   describe: "export a checkpoint for inference (onnx: decoder with KV cache for ONNX Runtime; skipped when already up to date)",
   builder: (y) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "onnx" })
       .positional("format", { choices: ["onnx"] as const, demandOption: true })
       .option("model", { type: "string", demandOption: true, describe: "checkpoint directory" })
       .option("out", { type: "string", demandOption: true, describe: "directory for model.onnx" })

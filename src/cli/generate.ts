@@ -25,7 +25,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: "generate",
   describe: "generate a reply (chat template applied) with ONNX Runtime, streamed to stdout",
   builder: (y) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "onnx" })
       .option("model", { type: "string", demandOption: true, describe: "checkpoint directory (exported to ONNX on first use)" })
       .option("prompt", { type: "string", array: true, demandOption: true, describe: "user message ('-' reads stdin); several are generated as one batch" })
       .option("system", { type: "string", describe: "system message before each prompt" })

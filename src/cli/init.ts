@@ -15,7 +15,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
   command: "init",
   describe: "write a randomly initialised checkpoint (HF layout) from a model preset",
   builder: (y) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "none" })
       .option("preset", { type: "string", demandOption: true, describe: `one of: ${presetNames().join(", ")}` })
       .option("out", { type: "string", demandOption: true, describe: "checkpoint directory to write" })
       .option("tokenizer", { type: "string", describe: "tokenizer.json (or its directory); default: the preset's own" })

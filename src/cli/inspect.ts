@@ -10,7 +10,7 @@ interface InspectArgs extends CommonArgs {
 export const inspectCommand: CommandModule<object, InspectArgs> = {
   command: "inspect <dir>",
   describe: "summarise a checkpoint directory: architecture, parameters, dtypes, tokenizer",
-  builder: (y) => withCommonOptions(y).positional("dir", { type: "string", demandOption: true }) as never,
+  builder: (y) => withCommonOptions(y, { device: "none" }).positional("dir", { type: "string", demandOption: true }) as never,
   handler: (a) => {
     const s = inspectCheckpoint(a.dir);
     process.stdout.write((a.json ? JSON.stringify(s) : formatSummary(s)) + "\n");

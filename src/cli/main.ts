@@ -19,6 +19,12 @@ import { synthCommand } from "./synth.js";
 import { tokenizerCommand } from "./tokenizer.js";
 import { trainCommand } from "./train.js";
 
+/** An error may carry its own exit code (a run stopped on a non-finite step: 3, its checkpoint saved). */
+function exitCodeOf(e: unknown): number | undefined {
+  const code = (e as { exitCode?: unknown } | null | undefined)?.exitCode;
+  return typeof code === "number" && Number.isInteger(code) && code > 0 && code < 126 ? code : undefined;
+}
+
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName("midtrain")
@@ -43,7 +49,7 @@ async function main(): Promise<void> {
       const where = !err && loadedConfig && /^Unknown argument/.test(msg) ? ` (in ${loadedConfig} or on the command line)` : "";
       process.stderr.write(`midtrain: ${err?.message ?? msg}${where}\n`);
       if (!err) process.stderr.write("run 'midtrain --help' for usage\n");
-      process.exit(2);
+      process.exit(exitCodeOf(err) ?? 2);
     })
     .help()
     .parseAsync();
@@ -51,5 +57,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   process.stderr.write(`midtrain: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
+  process.exit(exitCodeOf(e) ?? 1);
 });

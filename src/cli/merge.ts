@@ -15,7 +15,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: "merge <a> <b>",
   describe: "interpolate two checkpoints of one architecture: (1 - alpha) * A + alpha * B",
   builder: (y) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "none" })
       .positional("a", { type: "string", demandOption: true, describe: "checkpoint directory A (alpha = 0 gives A)" })
       .positional("b", { type: "string", demandOption: true, describe: "checkpoint directory B (alpha = 1 gives B)" })
       .option("alpha", { type: "number", demandOption: true, describe: "weight of B; 0.5 = midpoint (outside [0, 1] extrapolates)" })

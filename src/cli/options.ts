@@ -14,7 +14,28 @@ export interface CommonArgs {
   device: Device;
 }
 
-export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
+/**
+ * What --device means for a command: the native engine (train, eval loss, ...), ONNX Runtime's execution
+ * provider (generate, serve, the ONNX evals), or nothing (commands that run no model). The help says which.
+ */
+export type DeviceUse = "engine" | "onnx" | "eval" | "bench" | "none";
+
+const DEVICE_DESCRIBE: Record<DeviceUse, string> = {
+  engine: "where the native training engine runs: cpu, cuda (an addon built with CUDA and an NVIDIA GPU) or auto (cuda when both are there and the GPU backend has what the run uses, else cpu; the log says which)",
+  onnx: "ONNX Runtime's execution provider (this command runs the ONNX export, not the native engine): cpu, cuda or auto",
+  eval: "loss: where the native engine runs (cpu, cuda, auto); anima/probe/safety/capability: ONNX Runtime's execution provider",
+  bench: "train: where the native engine runs (cpu, cuda, auto); infer: ONNX Runtime's execution provider; kernels, data, load: the CPU only",
+  none: "not used by this command (it runs no model)",
+};
+
+export interface CommonOptionsSetup {
+  /** Which engine --device selects for this command (default "engine"). */
+  device?: DeviceUse;
+  /** false: --device has no default, so a value from the command's own config document can stand (experiment). */
+  deviceDefault?: boolean;
+}
+
+export function withCommonOptions<T>(y: Argv<T>, setup: CommonOptionsSetup = {}): Argv<T & CommonArgs> {
   const withConfig = y.option("config", {
     type: "string",
     describe: "YAML or JSON file of option values (flags override it)",
@@ -37,24 +58,20 @@ export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
       }
     },
   });
-  return withCommonFlags(withConfig);
+  return withCommonFlags(withConfig, setup);
 }
 
 /** --json, --seed and --device: for commands whose --config is a document of their own (experiment). */
-export function withCommonFlags<T>(y: Argv<T>): Argv<T & CommonArgs> {
+export function withCommonFlags<T>(y: Argv<T>, setup: CommonOptionsSetup = {}): Argv<T & CommonArgs> {
+  const use = setup.device ?? "engine";
   return y
     .option("json", { type: "boolean", default: false, describe: "print one JSON object on stdout; logs go to stderr" })
     .option("seed", { type: "number", default: 0, describe: "random seed" })
-    .option("device", { choices: ["cpu", "cuda", "auto"] as const, default: "auto" as Device, describe: "where the engine runs" }) as Argv<
-    T & CommonArgs
-  >;
-}
-
-/** The engine device for a request; only the CPU backend exists in this build. */
-export function resolveDevice(d: Device, cudaBuilt: boolean): "cpu" | "cuda" {
-  if (d === "cuda" && !cudaBuilt)
-    throw new Error("--device cuda: this build of the addon has no CUDA backend (it was built without CUDA/cuBLAS); use --device cpu");
-  return d === "cuda" ? "cuda" : "cpu";
+    .option("device", {
+      choices: ["cpu", "cuda", "auto"] as const,
+      ...(setup.deviceDefault === false ? {} : { default: "auto" as Device }),
+      describe: DEVICE_DESCRIBE[use],
+    }) as Argv<T & CommonArgs>;
 }
 
 /** Progress and logs: always stderr, so --json output stays clean. */

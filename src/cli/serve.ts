@@ -21,7 +21,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   command: "serve",
   describe: "serve a checkpoint over an OpenAI-compatible HTTP API (/v1/models, /v1/chat/completions, /v1/completions)",
   builder: (y) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "onnx" })
       .option("model", { type: "string", demandOption: true, describe: "checkpoint directory (exported to ONNX on first use)" })
       .option("host", { type: "string", default: "127.0.0.1", describe: "address to bind (0.0.0.0 exposes the server to the network)" })
       .option("port", { type: "number", default: 8000, describe: "port (0 = any free port)" })

@@ -117,7 +117,7 @@ export const synthCommand: CommandModule = {
   command: "synth <action>",
   describe: "synthetic data: docs (value documents, offline or through an LLM), sft (instruction data), check (overlap with evaluation items)",
   builder: (y) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "none" })
       .positional("action", { choices: ["check", "sft", "docs"] as const, demandOption: true })
       .option("offline", { type: "boolean", default: false, describe: "docs, sft --kind value: the built-in generator (no LLM)" })
       .option("genre", {

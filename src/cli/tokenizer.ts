@@ -99,7 +99,7 @@ export const tokenizerCommand: CommandModule<object, TrainArgs> = {
   command: "tokenizer <action>",
   describe: "train a byte-level BPE tokenizer (tokenizer.json + tokenizer_config.json with midtrain's special tokens and chat template)",
   builder: (y: Argv) =>
-    withCommonOptions(y)
+    withCommonOptions(y, { device: "none" })
       .positional("action", { choices: ["train"] as const, demandOption: true, describe: "train: learn merges from --data" })
       .option("data", { type: "string", array: true, demandOption: true, describe: ".txt files (whole text) or .jsonl files (a text field, or chat messages)" })
       .option("vocab-size", { type: "number", demandOption: true, describe: `total tokens: ${MIDTRAIN_SPECIAL_TOKENS.length} special + 256 bytes + merges` })

@@ -2,8 +2,8 @@
 import type { CommandModule } from "yargs";
 import { train } from "../train/loop.js";
 import { parseTrainOptions, TrainOptionsSchema } from "../train/options.js";
+import { chooseEngineDevice, trainNeeds } from "../train/device-support.js";
 import { loadedConfig, log, withCommonOptions, type CommonArgs } from "./options.js";
-import { engineDevice } from "../engine/model.js";
 
 const shape = TrainOptionsSchema.shape;
 const keys = Object.keys(shape);
@@ -54,6 +54,9 @@ export const trainCommand: CommandModule = {
       .option("long-examples", { choices: ["split", "error"], describe: "an example longer than --seq-len: split it or refuse" })
       .option("resume", { describe: "continue from the newest checkpoint in --out (or the given one)" })
       .option("threads", { type: "number" })
+      .option("on-nonfinite", { choices: ["stop", "skip"], describe: "a step whose loss or gradient norm is not finite: stop (save the last good weights, exit 3) or skip it (default stop)" })
+      .option("max-skipped", { type: "number", describe: "with --on-nonfinite skip: stop as above once this many steps in a row were skipped (default 10)" })
+      .option("recompute", { type: "boolean", describe: "recompute each layer's activations in backward to save GPU memory (CUDA backend; an error on the CPU)" })
       .group(["replay", "replay-ratio", "anchor", "anchor-weight", "ewc-data", "fisher-samples", "fisher", "lora-rank", "lora-alpha", "lora-targets", "freeze-layers", "lr-scale", "kl-ref", "kl-weight"], "Preservation strategies (docs/strategies.md):")
       .option("replay", { type: "string", array: true, describe: "JSONL of value documents or value Q&A mixed into the batches" })
       .option("replay-ratio", { type: "number", describe: "share of samples from --replay, in [0, 1) (default 0.2)" })
@@ -70,7 +73,6 @@ export const trainCommand: CommandModule = {
       .option("kl-ref", { type: "string", describe: "checkpoint whose next-token distribution the loss stays close to" })
       .option("kl-weight", { type: "number", describe: "weight of KL(reference || model) in the loss (default 1)" }),
   handler: async (a) => {
-    const device = engineDevice((a as unknown as CommonArgs).device);
     const raw: Record<string, unknown> = {};
     for (const k of keys) if ((a as Record<string, unknown>)[k] !== undefined) raw[k] = (a as Record<string, unknown>)[k];
     if (raw.resume === "" || raw.resume === "true") raw.resume = true;
@@ -82,6 +84,7 @@ export const trainCommand: CommandModule = {
       raw.lrScale = Object.fromEntries(Object.entries(m).filter(([k]) => !Object.keys(m).some((o) => o !== k && twin(o) === k)));
     }
     const o = parseTrainOptions(raw, loadedConfig ? `${loadedConfig} or the command line` : "the command line");
+    const device = chooseEngineDevice((a as unknown as CommonArgs).device, log, trainNeeds(o));
     const r = await train(o, { log, shouldStop: stopOnSigint(), device });
     if ((a as unknown as CommonArgs).json) process.stdout.write(JSON.stringify(r) + "\n");
     else process.stdout.write(`${r.interrupted ? "stopped" : "trained"} ${r.steps} steps, ${r.samples} samples, ${r.tokens} tokens; final loss ${r.final_loss.toFixed(4)}; output in ${r.out}\n`);

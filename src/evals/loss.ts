@@ -5,6 +5,7 @@
 import { availableParallelism } from "node:os";
 import { loadExamples } from "../data/examples.js";
 import { DataLoader } from "../data/loader.js";
+import type { EngineDevice } from "../engine/model.js";
 import { setThreads } from "../engine/native.js";
 import { loadCheckpoint } from "../model/checkpoint.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -21,6 +22,8 @@ export interface LossOptions {
   format?: "text" | "chat" | "tokens" | "auto";
   threads?: number;
   seed?: number;
+  /** Where the native engine runs (default cpu). */
+  device?: EngineDevice;
   log?: (s: string) => void;
 }
 
@@ -28,6 +31,8 @@ export interface LossResult extends Scored {
   suite: "loss";
   model: string;
   data: string[];
+  /** Which engine device scored it. */
+  device: EngineDevice;
   /** = score: mean cross-entropy (nats) over every target token. */
   loss: number;
   perplexity: number;
@@ -43,7 +48,7 @@ export async function runLoss(o: LossOptions): Promise<LossResult> {
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`option 'batch-size' must be a positive integer, got ${maxBatch}`);
   if (!o.data.length) throw new Error("option 'data': give at least one file");
   setThreads(o.threads ?? Math.max(1, availableParallelism()));
-  const { model, config } = loadCheckpoint(o.model);
+  const { model, config } = loadCheckpoint(o.model, undefined, o.device ?? "cpu");
   const tok = Tokenizer.fromDir(o.model);
   if (seqLen > (Number(config.raw.max_position_embeddings) || Infinity))
     throw new Error(`option 'seq-len': ${seqLen} exceeds the model's max_position_embeddings ${String(config.raw.max_position_embeddings)}`);
@@ -77,5 +82,5 @@ export async function runLoss(o: LossOptions): Promise<LossResult> {
     }
     return c ? s / c : NaN;
   }, { seed });
-  return { suite: "loss", model: o.model, data: o.data, score: loss, ci, n: count, loss, perplexity: Math.exp(loss), tokens: count, rows, examples: loader.examplesPerEpoch };
+  return { suite: "loss", model: o.model, data: o.data, device: model.device, score: loss, ci, n: count, loss, perplexity: Math.exp(loss), tokens: count, rows, examples: loader.examplesPerEpoch };
 }

@@ -96,6 +96,8 @@ export const ExperimentConfigSchema = z
       .strict()
       .default({ direction: false, split: "main" }),
     threads: z.number().int().positive().optional(),
+    /** Where the native engine trains (and probes hidden states): the --device flag overrides it; default auto. */
+    device: z.enum(["cpu", "cuda", "auto"]).optional(),
   })
   .strict();
 
@@ -119,6 +121,14 @@ const STAGE1_DESCRIBE: Record<Stage1Kind, string> = {
   midtrained: "midtrained on value documents",
   control: "midtrained on unrelated documents (control)",
 };
+
+/** Every stage's train options as the config gives them (pretraining, stage 1, each arm's follow-up SFT), for what they ask of the engine. */
+export function stageOptionSets(c: ExperimentConfig, arms: Arm[]): Record<string, unknown>[] {
+  const sets: Record<string, unknown>[] = [c.training.midtrain, c.training.qa, c.training.control, c.training.sft];
+  if (!("model" in c.base)) sets.push(c.base.pretrain);
+  for (const a of arms) sets.push({ ...c.training.sft, ...a.sft });
+  return sets;
+}
 
 /** Resolves arm names ("midtrained", "midtrained+replay", custom objects) against the built-ins. */
 export function resolveArms(c: ExperimentConfig, file: string): Arm[] {

@@ -6,7 +6,7 @@
 // difference still projects on that direction, relative to the reference.
 import { loadProbeItems, probeContext } from "../evals/probe.js";
 import { loadCheckpoint } from "../model/checkpoint.js";
-import type { Model } from "../engine/model.js";
+import type { EngineDevice, Model } from "../engine/model.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
 
 /** A prompt with two answers; only the answer tokens enter the means. */
@@ -43,8 +43,8 @@ function answerActivations(model: Model, tok: Tokenizer, context: string, answer
   return hs.map((h) => Float64Array.from(h));
 }
 
-function activations(dir: string, items: ContrastItem[]): ItemActivations {
-  const { model, config } = loadCheckpoint(dir);
+function activations(dir: string, items: ContrastItem[], device: EngineDevice): ItemActivations {
+  const { model, config } = loadCheckpoint(dir, undefined, device);
   const tok = Tokenizer.fromDir(dir);
   const maxLen = Number(config.raw.max_position_embeddings) || 2048;
   return {
@@ -92,16 +92,16 @@ export interface DirectionResult {
  * Measures `models` (each a checkpoint of the same architecture) on the
  * direction found in `reference`. Layer 0 (embeddings) is reported too.
  */
-export function analyzeDirection(reference: string, models: { dir: string; label?: string }[], items: ContrastItem[], log: (s: string) => void = () => {}): DirectionResult {
+export function analyzeDirection(reference: string, models: { dir: string; label?: string }[], items: ContrastItem[], log: (s: string) => void = () => {}, device: EngineDevice = "cpu"): DirectionResult {
   if (items.length < 2) throw new Error(`direction: needs at least 2 items, got ${items.length}`);
   log(`direction: reference ${reference} on ${items.length} items`);
-  const refDiff = meanDifference(activations(reference, items));
+  const refDiff = meanDifference(activations(reference, items, device));
   const refNorm = refDiff.map((d) => Math.sqrt(dot(d, d)));
   const unit = refDiff.map((d, l) => d.map((x) => x / (refNorm[l]! || 1)));
   const out: DirectionResult = { reference, items: items.length, models: [] };
   for (const m of models) {
     log(`direction: ${m.label ?? m.dir}`);
-    const diff = meanDifference(activations(m.dir, items));
+    const diff = meanDifference(activations(m.dir, items, device));
     if (diff.length !== unit.length || diff[0]!.length !== unit[0]!.length) throw new Error(`direction: ${m.dir} has another shape than the reference ${reference}`);
     const layers = diff.map((d, l) => {
       const projection = dot(d, unit[l]!);

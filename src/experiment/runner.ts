@@ -13,6 +13,8 @@ import { writeFileAtomic } from "../model/atomic-file.js";
 import { join, relative } from "node:path";
 import { initCheckpoint } from "../model/init.js";
 import { mergeCheckpoints } from "../model/merge.js";
+import type { EngineDevice } from "../engine/model.js";
+import { missingControls } from "../train/device-support.js";
 import type { TrainHooks } from "../train/loop.js";
 import { TrainOptionsSchema } from "../train/options.js";
 import type { PointResult } from "./aggregate.js";
@@ -31,6 +33,8 @@ export interface ExperimentHooks {
   title?: string;
   /** Extra notes for the report (e.g. the demo's scale caveats). */
   notes?: string[];
+  /** Where the native engine trains and probes (default cpu); the ONNX evals pick their own provider. */
+  device?: EngineDevice;
 }
 
 export interface ExperimentResult {
@@ -66,7 +70,8 @@ export async function runExperiment(c: ExperimentConfig, arms: Arm[], hooks: Exp
   const { log } = hooks;
   const plan = planExperiment(c, arms);
   const threads = c.threads !== undefined ? { threads: c.threads } : {};
-  const trainHooks: TrainHooks = { log, shouldStop: hooks.shouldStop };
+  const device = hooks.device ?? "cpu";
+  const trainHooks: TrainHooks = { log, shouldStop: hooks.shouldStop, device };
   const stopped = () => hooks.shouldStop?.() === true;
   const done = (points: PointResult[] = []): ExperimentResult => ({ interrupted: true, plan, points });
   const totalRuns = (!("model" in c.base) ? 1 : 0) + plan.stage1.length + plan.sft.length;
@@ -133,8 +138,10 @@ export async function runExperiment(c: ExperimentConfig, arms: Arm[], hooks: Exp
       const checkpoints = [...new Set(ofSeed.map((p) => p.checkpoint))];
       let r = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ReturnType<typeof analyzeDirection>) : undefined;
       if (!r || r.models.length !== checkpoints.length || r.models.some((m, i) => m.model !== checkpoints[i])) {
-        log(`experiment: value direction of seed ${seed} (${checkpoints.length} checkpoints)`);
-        r = analyzeDirection(reference, checkpoints.map((dir) => ({ dir })), probeContrastItems(c.analysis.split, c.evals.probe.items));
+        // A probe, not training: where the device lacks hidden states it runs on the CPU rather than failing the sweep at its end.
+        const probeOn = device === "cuda" && missingControls("cuda", ["hiddenStates"]).length ? "cpu" : device;
+        log(`experiment: value direction of seed ${seed} (${checkpoints.length} checkpoints) on ${probeOn}${probeOn !== device ? " (the CUDA backend has no hidden states yet)" : ""}`);
+        r = analyzeDirection(reference, checkpoints.map((dir) => ({ dir })), probeContrastItems(c.analysis.split, c.evals.probe.items), () => {}, probeOn);
         writeFileAtomic(file, JSON.stringify(r, null, 2) + "\n");
       }
       const retained = new Map(r.models.map((m) => [m.model, m.meanRetained]));

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { gemm } from "../engine/gemm.js";
 import { Model, engineDevice, type Batch } from "../engine/model.js";
 import { buildInfo, setThreads } from "../engine/native.js";
+import { memoryNow } from "./loop.js";
 import { loadPreset, modelsDir } from "../model/presets.js";
 
 export interface TrainBenchOptions {
@@ -22,6 +23,8 @@ export interface TrainBenchOptions {
   python: string;
   /** cpu, cuda (the CUDA model; PyTorch on the GPU beside it) or auto. Default cpu. */
   device?: "cpu" | "cuda" | "auto";
+  /** Recompute each layer's activations in backward (model.setRecompute; the CPU backend refuses it). */
+  recompute?: boolean;
   log: (line: string) => void;
 }
 
@@ -53,10 +56,17 @@ export interface TrainBenchResult {
   torch_version?: string;
   speedup?: number;
   torch_error?: string;
-  /** --device cuda: model FLOPs / H100 bf16 dense peak; the device plan's bytes (weights + state + activations). */
+  recompute: boolean;
+  /** This process's peak resident set size over the run (the torch baseline runs in a child and is not in it). */
+  max_rss_bytes: number;
+  /** --device cuda: model FLOPs / H100 bf16 dense peak. */
   mfu?: number;
   peak_tflops?: number;
-  peak_memory_bytes?: number;
+  /** --device cuda, from model.memory() after the timed steps: the plan (weights + state + activations for this batch), the most in use seen at a step's end (0 = not measured), the device's free and total. */
+  device_plan_bytes?: number;
+  device_peak_bytes?: number;
+  device_free_bytes?: number;
+  device_total_bytes?: number;
   torch_mfu?: number;
   torch_peak_memory_bytes?: number;
   torch_device?: string;
@@ -87,12 +97,19 @@ export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult
   const config = loadPreset(o.preset);
   const model = new Model(config, `${modelsDir}/${o.preset}.json`, device);
   model.initWeights(o.seed, 0.02);
+  if (o.recompute) {
+    try {
+      model.setRecompute(true);
+    } catch (e) {
+      throw new Error(`--recompute: ${(e as Error).message.replace(/; use --device cpu$/, device === "cpu" ? " (it saves GPU memory with --device cuda)" : "; use --device cpu")}`);
+    }
+  }
   const c = model.config;
   const hyper = { lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
   const batch = randomBatch(o.batch, o.seq, c.vocab_size, o.seed + 1);
 
   o.log(`bench train: preset ${o.preset}, ${(model.numParams() / 1e6).toFixed(1)}M params, batch ${o.batch} x seq ${o.seq}, ` +
-    (device === "cuda" ? "CUDA model (bf16)" : `${o.threads} threads, ${buildInfo().blas} GEMM`));
+    (device === "cuda" ? "CUDA model (bf16)" : `${o.threads} threads, ${buildInfo().blas} GEMM`) + (o.recompute ? ", recomputing activations" : ""));
   const losses: number[] = [];
   for (let i = 0; i < o.warmup; i++) losses.push((await model.step([batch], o.batch, o.seq, hyper)).loss);
   model.resetProfile();
@@ -131,11 +148,16 @@ export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult
     loss_first: losses[0] ?? NaN,
     loss_last: losses[losses.length - 1] ?? NaN,
     phase_ms: profile,
+    recompute: o.recompute === true,
+    max_rss_bytes: 0,
   };
+  // Read before the torch baseline: it runs in a child process, but its result parsing should not count here.
+  const mem = memoryNow(model);
+  result.max_rss_bytes = mem.max_rss_bytes;
   if (device === "cuda") {
     result.peak_tflops = H100_BF16_DENSE_TFLOPS;
     result.mfu = (gflops * 1e9) / (H100_BF16_DENSE_TFLOPS * 1e12);
-    result.peak_memory_bytes = model.memory()?.planBytes;
+    Object.assign(result, { device_plan_bytes: mem.device_plan_bytes, device_peak_bytes: mem.device_peak_bytes, device_free_bytes: mem.device_free_bytes, device_total_bytes: mem.device_total_bytes });
   }
   if (o.torch) {
     Object.assign(result, device === "cuda" ? runTorchCuda(o, config) : runTorch(o, config));

@@ -10,8 +10,8 @@ import { Tokenizer } from "../tokenizer/tokenizer.js";
 import { listCheckpoints, modelFingerprint, restoreTraining, saveFinal, saveTrainingCheckpoint, type TrainerState } from "./checkpointing.js";
 import { MixedLoader } from "../data/mix.js";
 import { evalLoss, openTrainData, type TrainData, type TrainDataState } from "./data.js";
-import { MetricsLog, Progress, type StepMetrics } from "./metrics.js";
-import type { TrainOptions } from "./options.js";
+import { gib, jsonNumber, MetricsLog, Progress, type StepMetrics } from "./metrics.js";
+import { NONFINITE_DEFAULTS, type TrainOptions } from "./options.js";
 import { lrAt, type Schedule } from "./schedule.js";
 import { checkStrategyRecord, setupStrategies, type StrategyRecord } from "./strategies.js";
 
@@ -26,6 +26,52 @@ export interface TrainResult {
   resumed_from?: string;
   /** With --replay: replay examples trained on (not counted in samples). */
   replay_samples?: number;
+  /** Which engine device ran the stage. */
+  device: EngineDevice;
+  /** Steps skipped for a non-finite loss or gradient norm (--on-nonfinite skip), over the run's history. */
+  skipped_steps: number;
+  /** Peak memory: the host's RSS, and on CUDA the device plan, peak and total. */
+  memory: MemoryReport;
+}
+
+export interface MemoryReport {
+  max_rss_bytes: number;
+  device_plan_bytes?: number;
+  device_peak_bytes?: number;
+  device_total_bytes?: number;
+}
+
+/** The host's peak RSS (resourceUsage reports KiB), and the model's device memory on CUDA. */
+export function memoryNow(model: Model): Pick<StepMetrics, "max_rss_bytes" | "device_plan_bytes" | "device_peak_bytes" | "device_free_bytes" | "device_total_bytes"> {
+  const out: ReturnType<typeof memoryNow> = { max_rss_bytes: process.resourceUsage().maxRSS * 1024 };
+  const d = model.memory();
+  if (d) Object.assign(out, { device_plan_bytes: d.planBytes, device_peak_bytes: d.peakBytes, device_free_bytes: d.freeBytes, device_total_bytes: d.totalBytes });
+  return out;
+}
+
+/** In words, for the last log line. */
+export function memorySummary(m: MemoryReport): string {
+  const host = `host peak RSS ${gib(m.max_rss_bytes)}`;
+  if (m.device_plan_bytes === undefined) return host;
+  return `GPU peak ${m.device_peak_bytes ? gib(m.device_peak_bytes) : "not measured"} of ${gib(m.device_total_bytes ?? 0)} (plan ${gib(m.device_plan_bytes)}), ${host}`;
+}
+
+/**
+ * The run stopped on a non-finite step (--on-nonfinite stop, or --max-skipped steps in a row with skip):
+ * the last good weights are saved in `checkpoint`, from which --resume continues. The CLI exits with
+ * `exitCode` (3), so scripts can tell it from a crash (1) and Ctrl-C (130).
+ */
+export class NonFiniteStopError extends Error {
+  readonly exitCode = 3;
+  constructor(
+    message: string,
+    readonly step: number,
+    readonly loss: number,
+    readonly gradNorm: number,
+    readonly checkpoint: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface TrainHooks {
@@ -50,8 +96,10 @@ function plannedSteps(o: TrainOptions, data: TrainData): number {
 }
 
 /** The options that must not change across a resume (the rest, e.g. save cadence, may). */
+// What to do on a non-finite step and recompute may change on resume: continuing a run that stopped on a
+// NaN with --on-nonfinite skip, or one that ran out of GPU memory with --recompute, is the point of them.
 function runIdentity(o: TrainOptions): Record<string, unknown> {
-  const { resume: _r, saveEvery: _s, keepLast: _k, evalEvery: _e, threads: _t, ...rest } = o;
+  const { resume: _r, saveEvery: _s, keepLast: _k, evalEvery: _e, threads: _t, onNonfinite: _n, maxSkipped: _m, recompute: _c, ...rest } = o;
   return rest;
 }
 
@@ -66,11 +114,20 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
   }
 
   const { model, config } = loadCheckpoint(o.model, undefined, hooks.device ?? "cpu");
+  if (o.recompute) {
+    try {
+      model.setRecompute(true);
+    } catch (e) {
+      // The engine's sentence ends "use --device cpu", which misleads when the CPU is the device that lacks it.
+      const why = (e as Error).message.replace(/; use --device cpu$/, model.device === "cpu" ? " (it saves GPU memory on --device cuda; the CPU model keeps every activation): drop --recompute here" : "; use --device cpu");
+      throw new Error(`option 'recompute': ${why}`);
+    }
+  }
   const tokenizer = Tokenizer.fromDir(o.model);
   if (o.seqLen > (Number(config.raw.max_position_embeddings) || Infinity))
     throw new Error(`option 'seq-len': ${o.seqLen} exceeds the model's max_position_embeddings ${String(config.raw.max_position_embeddings)}`);
   const data = await openTrainData(o, tokenizer, model.config.vocab_size, log);
-  log(`train: ${o.stage} on ${data.examplesPerEpoch} examples (${data.rowsPerEpoch} rows of ${o.seqLen} tokens${data.evalRows ? `, ${data.evalRows} held out` : ""}), model ${(model.numParams() / 1e6).toFixed(2)}M params on ${model.device}`);
+  log(`train: ${o.stage} on ${data.examplesPerEpoch} examples (${data.rowsPerEpoch} rows of ${o.seqLen} tokens${data.evalRows ? `, ${data.evalRows} held out` : ""}), model ${(model.numParams() / 1e6).toFixed(2)}M params on ${model.device}${o.recompute ? ", recomputing activations in backward" : ""}`);
 
   const finalState = join(o.out, "trainer_state.json");
   if (o.resume === true && existsSync(finalState)) {
@@ -79,7 +136,11 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
       throw new CheckpointError(`${finalState}: ${o.out} holds a run of a different model; refusing to resume into it`);
     if (prior.finished === true) {
       log(`train: ${o.out} already holds the finished run (step ${prior.step}); nothing to do`);
-      return { out: o.out, steps: prior.step ?? 0, samples: prior.samples ?? 0, tokens: prior.tokens ?? 0, final_loss: NaN, interrupted: false, resumed_from: o.out };
+      const metricsFile = new MetricsLog(join(o.out, "metrics.jsonl"));
+      return {
+        out: o.out, steps: prior.step ?? 0, samples: prior.samples ?? 0, tokens: prior.tokens ?? 0, final_loss: NaN, interrupted: false, resumed_from: o.out,
+        device: model.device, skipped_steps: metricsFile.count("skipped"), memory: memoryNow(model),
+      };
     }
   }
   // Strategies are set up on the start weights, before a resume restores a checkpoint over them.
@@ -111,14 +172,22 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
 
   const total = plannedSteps(o, data);
   const schedule: Schedule = { name: o.schedule, peakLr: o.lr, warmupSteps: o.warmup, totalSteps: total, minLrRatio: o.minLrRatio };
-  const save = () => {
-    state.loader = data.state();
+  const save = (loader: TrainDataState = data.state()) => {
+    state.loader = loader;
     return saveTrainingCheckpoint(o.out, model, { config: config.raw, tokenizerDir: o.model, state }, o.keepLast);
   };
   const progress = new Progress(total, state.step);
   let lastLoss = NaN, lastEvalLoss: number | undefined, interrupted = false;
+  // Non-finite steps. A skipped batch is dropped, not retried, and costs no budget: the step counter, and with
+  // it the LR schedule, Adam's bias correction and --steps, only count updates. `streakStart` is the data
+  // position before the current run of skips, so a checkpoint saved in one holds exactly the state after the
+  // last good step and a resume replays the skipped batches (metrics.jsonl then reads as one run).
+  const maxSkipped = o.onNonfinite === "skip" ? (o.maxSkipped ?? NONFINITE_DEFAULTS.maxSkipped) : 1;
+  let skippedTotal = metrics.count("skipped"), inARow = 0;
+  let streakStart: TrainDataState | undefined;
 
   while (state.step < total && !(o.samples !== undefined && state.samples >= o.samples)) {
+    const before = data.state() as TrainDataState;
     const micro: Batch[] = [];
     let samples = 0;
     for (let a = 0; a < o.gradAccum; a++) {
@@ -132,7 +201,36 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
       lr, beta1: o.adamBeta1, beta2: o.adamBeta2, eps: o.adamEps, weightDecay: o.weightDecay, gradClip: o.gradClip,
       anchorWeight: strategies.anchorWeight,
     });
-    if (r.skipped) throw new Error(`train: non-finite loss (${r.loss}) or gradient norm (${r.gradNorm}) at step ${state.step + 1}; weights not updated`);
+    if (r.skipped) {
+      const attempt = state.step + 1;
+      streakStart ??= before;
+      inARow++;
+      const what = `loss ${r.loss}, gradient norm ${r.gradNorm}`;
+      if (o.onNonfinite === "skip") {
+        skippedTotal++;
+        metrics.append({ type: "skipped", step: attempt, loss: jsonNumber(r.loss), grad_norm: jsonNumber(r.gradNorm), in_a_row: inARow });
+      }
+      if (inARow >= maxSkipped) {
+        progress.done();
+        metrics.append({ type: "stopped", step: attempt, loss: jsonNumber(r.loss), grad_norm: jsonNumber(r.gradNorm), in_a_row: inARow });
+        const dir = save(streakStart);
+        const why = o.onNonfinite === "skip" ? `${inARow} steps in a row skipped (--max-skipped ${maxSkipped}), the last with ${what}` : `${what}, not finite (--on-nonfinite stop)`;
+        throw new NonFiniteStopError(
+          `train: stopped at step ${attempt}: ${why}; the last good weights (step ${state.step}) are in ${dir}: --resume continues from there, e.g. with --on-nonfinite skip`,
+          attempt, r.loss, r.gradNorm, dir,
+        );
+      }
+      log(`\ntrain: skipped step ${attempt}: ${what}, not finite; weights unchanged (${inARow} in a row of at most ${maxSkipped}, ${skippedTotal} in all)`);
+      if (hooks.shouldStop?.()) {
+        interrupted = true;
+        progress.done();
+        log(`train: stopping at step ${state.step}; saved ${save(streakStart)} (resume with --resume)`);
+        break;
+      }
+      continue;
+    }
+    inARow = 0;
+    streakStart = undefined;
     state.step += 1;
     state.samples += samples;
     state.tokens += r.tokens;
@@ -144,6 +242,8 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
       ...(strategies.klWeight > 0 ? { kl: r.kl } : {}),
       ...(strategies.anchorWeight > 0 ? { anchor_penalty: r.penalty } : {}),
       ...(data instanceof MixedLoader ? { replay_samples: data.replaySamples } : {}),
+      ...(skippedTotal > 0 ? { skipped_steps: skippedTotal } : {}),
+      ...memoryNow(model),
     };
     metrics.append(m);
     progress.update(m);
@@ -162,15 +262,18 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
     }
     if (o.saveEvery > 0 && state.step % o.saveEvery === 0 && state.step < total) save();
   }
+  const { max_rss_bytes, device_plan_bytes, device_peak_bytes, device_total_bytes } = memoryNow(model);
+  const memory: MemoryReport = { max_rss_bytes, ...(device_plan_bytes !== undefined ? { device_plan_bytes, device_peak_bytes, device_total_bytes } : {}) };
   if (!interrupted) {
     progress.done();
     state.finished = true;
     state.loader = data.state();
     saveFinal(o.out, model, { config: config.raw, tokenizerDir: o.model, state });
-    log(`train: done at step ${state.step}; final model in ${o.out}`);
+    log(`train: done at step ${state.step}${skippedTotal ? ` (${skippedTotal} non-finite steps skipped)` : ""}; final model in ${o.out}; ${memorySummary(memory)}`);
   }
   return {
     out: o.out, steps: state.step, samples: state.samples, tokens: state.tokens, final_loss: lastLoss, eval_loss: lastEvalLoss, interrupted, resumed_from: resumedFrom,
     ...(data instanceof MixedLoader ? { replay_samples: data.replaySamples } : {}),
+    device: model.device, skipped_steps: skippedTotal, memory,
   };
 }

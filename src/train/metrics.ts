@@ -1,5 +1,6 @@
 // metrics.jsonl (one JSON line per optimizer step; eval lines carry
-// "type": "eval") and the progress line on stderr.
+// "type": "eval", non-finite steps "type": "skipped" or "stopped") and the
+// progress line on stderr.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../model/atomic-file.js";
 
@@ -18,6 +19,15 @@ export interface StepMetrics {
   anchor_penalty?: number;
   /** With --replay: replay examples seen so far (not counted in samples). */
   replay_samples?: number;
+  /** With --on-nonfinite skip: steps skipped so far in this run's history (absent while none). */
+  skipped_steps?: number;
+  /** The host process's peak resident set size so far (every device). */
+  max_rss_bytes: number;
+  /** CUDA: the device plan (weights + state + activations), the most in use seen at a step's end, and the device's free/total. */
+  device_plan_bytes?: number;
+  device_peak_bytes?: number;
+  device_free_bytes?: number;
+  device_total_bytes?: number;
 }
 
 export interface EvalMetrics {
@@ -25,6 +35,24 @@ export interface EvalMetrics {
   step: number;
   eval_loss: number;
   eval_tokens: number;
+}
+
+/** A step the engine refused: its loss or gradient norm was not finite, so weights, moments and step count were left as they were. */
+export interface NonFiniteMetrics {
+  /** skipped: --on-nonfinite skip dropped the batch; stopped: the run stopped here (--on-nonfinite stop, or --max-skipped reached). */
+  type: "skipped" | "stopped";
+  /** The optimizer step the batch was for (one more than the last good step). */
+  step: number;
+  /** JSON has no NaN/Infinity: a non-finite value is written as the string "NaN", "Infinity" or "-Infinity". */
+  loss: number | string;
+  grad_norm: number | string;
+  /** Steps skipped in a row, this one included. */
+  in_a_row: number;
+}
+
+/** A number as metrics.jsonl can hold it (JSON.stringify would turn NaN and Infinity into null). */
+export function jsonNumber(x: number): number | string {
+  return Number.isFinite(x) ? x : String(x);
 }
 
 export class MetricsLog {
@@ -50,8 +78,23 @@ export class MetricsLog {
     writeFileAtomic(this.path, "");
   }
 
-  append(m: StepMetrics | EvalMetrics): void {
+  append(m: StepMetrics | EvalMetrics | NonFiniteMetrics): void {
     appendFileSync(this.path, JSON.stringify(m) + "\n");
+  }
+
+  /** Lines of this type in the file (e.g. the skipped steps a resumed run already had). */
+  count(type: string): number {
+    if (!existsSync(this.path)) return 0;
+    let n = 0;
+    for (const l of readFileSync(this.path, "utf8").split("\n")) {
+      if (!l.includes(`"type":"${type}"`)) continue;
+      try {
+        if ((JSON.parse(l) as { type?: string }).type === type) n++;
+      } catch {
+        // a torn last line from a kill
+      }
+    }
+    return n;
   }
 }
 
@@ -73,7 +116,8 @@ export class Progress {
     const width = 24;
     const filled = Math.round((width * m.step) / Math.max(1, this.total));
     const bar = "#".repeat(filled) + ".".repeat(Math.max(0, width - filled));
-    const line = `[${bar}] step ${m.step}/${this.total}  loss ${m.loss.toFixed(4)}  lr ${m.lr.toExponential(2)}  ${m.tokens_per_s.toFixed(0)} tok/s  ETA ${fmt(eta)}`;
+    const skipped = m.skipped_steps ? `  skipped ${m.skipped_steps}` : "";
+    const line = `[${bar}] step ${m.step}/${this.total}  loss ${m.loss.toFixed(4)}  lr ${m.lr.toExponential(2)}  ${m.tokens_per_s.toFixed(0)} tok/s  ${memoryText(m)}${skipped}  ETA ${fmt(eta)}`;
     if (this.tty) process.stderr.write(`\r${line}\x1b[K`);
     else if (now - this.lastPrint > 10_000 || m.step === this.total || done === 1) {
       process.stderr.write(line + "\n");
@@ -84,6 +128,19 @@ export class Progress {
   done(): void {
     if (this.tty) process.stderr.write("\n");
   }
+}
+
+export function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}
+
+/** The progress line's memory: the GPU's peak (or the plan before a peak is measured) on CUDA, the host's peak RSS on the CPU. */
+export function memoryText(m: Pick<StepMetrics, "max_rss_bytes" | "device_plan_bytes" | "device_peak_bytes" | "device_total_bytes">): string {
+  if (m.device_plan_bytes !== undefined) {
+    const used = m.device_peak_bytes ? `peak ${gib(m.device_peak_bytes)}` : `plan ${gib(m.device_plan_bytes)}`;
+    return `GPU ${used} of ${gib(m.device_total_bytes ?? 0)}`;
+  }
+  return `RSS peak ${gib(m.max_rss_bytes)}`;
 }
 
 function fmt(ms: number): string {

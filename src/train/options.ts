@@ -63,6 +63,13 @@ export const TrainOptionsSchema = z
     resume: z.union([z.boolean(), z.string()]).default(false),
     seed: z.number().int().default(0),
     threads: posInt.default(Math.max(1, availableParallelism())),
+    // A step whose loss or gradient norm is not finite (the engine leaves the weights untouched): stop with a
+    // checkpoint of the last good weights, or skip it. maxSkipped has no schema default so that giving it
+    // without skip is caught; the trainer uses NONFINITE_DEFAULTS.
+    onNonfinite: z.enum(["stop", "skip"]).default("stop"),
+    maxSkipped: posInt.optional(),
+    /** Recompute each layer's activations in backward (saves GPU memory; the CPU backend does not have it). */
+    recompute: z.boolean().default(false),
     // Preservation strategies (docs/strategies.md). Optional without defaults, so giving a
     // strategy's setting without the strategy is caught; the trainer fills the defaults.
     replay: files.optional(),
@@ -88,6 +95,7 @@ export const TrainOptionsSchema = z
     const needs = (key: keyof typeof o, on: boolean, what: string) => {
       if (o[key] !== undefined && !on) ctx.addIssue({ code: "custom", path: [key], message: `only applies with ${what}` });
     };
+    needs("maxSkipped", o.onNonfinite === "skip", "--on-nonfinite skip");
     needs("replayRatio", o.replay !== undefined, "--replay FILE");
     needs("anchorWeight", o.anchor !== undefined, "--anchor l2sp|ewc");
     needs("ewcData", o.anchor === "ewc", "--anchor ewc");
@@ -109,6 +117,9 @@ export const TrainOptionsSchema = z
 export type TrainOptions = z.infer<typeof TrainOptionsSchema>;
 /** What the schema accepts (e.g. `replay` as one file or a list), for callers that build options programmatically. */
 export type TrainOptionsInput = z.input<typeof TrainOptionsSchema>;
+
+/** --max-skipped when --on-nonfinite skip does not give it: steps skipped in a row before the run stops. */
+export const NONFINITE_DEFAULTS = { maxSkipped: 10 } as const;
 
 /** Strategy defaults, applied by the trainer where an option is absent (documented in docs/strategies.md). */
 export const STRATEGY_DEFAULTS = { replayRatio: 0.2, anchorWeight: 1.0, fisherSamples: 256, loraAlphaPerRank: 2, klWeight: 1.0 } as const;

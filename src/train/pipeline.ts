@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve, dirname, isAbsolute } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import type { EngineDevice } from "../engine/model.js";
+import { trainNeeds, type EngineNeed } from "./device-support.js";
 import type { TrainHooks, TrainResult } from "./loop.js";
 import { parseTrainOptions, TrainOptionsSchema } from "./options.js";
 import { trainWithSnapshots } from "./snapshots.js";
@@ -30,13 +32,19 @@ const PipelineSchema = z
   })
   .strict();
 
-export interface PipelineStageResult extends TrainResult {
+/** A stage skipped as finished has no device, skip count or memory of this invocation. */
+export interface PipelineStageResult extends Omit<TrainResult, "device" | "skipped_steps" | "memory">, Partial<Pick<TrainResult, "device" | "skipped_steps" | "memory">> {
   name: string;
   skipped: boolean;
   snapshots: string[];
 }
 
-export async function runPipeline(file: string, hooks: TrainHooks): Promise<PipelineStageResult[]> {
+export interface PipelineHooks extends TrainHooks {
+  /** Picks the device once every stage is validated, from the engine controls the stages use (--device). */
+  selectDevice?: (needs: EngineNeed[]) => EngineDevice;
+}
+
+export async function runPipeline(file: string, hooks: PipelineHooks): Promise<PipelineStageResult[]> {
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(file, "utf8"));
@@ -89,10 +97,12 @@ export async function runPipeline(file: string, hooks: TrainHooks): Promise<Pipe
     return { name, o, saveAt: [...new Set(save_at_samples ?? [])].sort((a, b) => a - b) };
   });
 
+  const { selectDevice, ...trainHooks } = hooks;
+  if (selectDevice) trainHooks.device = selectDevice(plans.flatMap((p) => trainNeeds(p.o)));
   const results: PipelineStageResult[] = [];
   for (const { name, o, saveAt } of plans) {
     hooks.log(`run: stage '${name}' (${o.stage}) from ${o.model}`);
-    const r = await trainWithSnapshots(o, saveAt, hooks);
+    const r = await trainWithSnapshots(o, saveAt, trainHooks);
     if (r.skipped) {
       hooks.log(`run: stage '${name}' is finished; skipping`);
       results.push({ name, skipped: true, snapshots: r.snapshots, out: o.out, steps: 0, samples: 0, tokens: 0, final_loss: NaN, interrupted: false });

@@ -5,8 +5,10 @@
 // the parity tests skip, saying why; the error for --device cuda is checked on
 // every build.
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { Model, engineDevice, type Batch } from "../src/engine/model.js";
 import { native } from "../src/engine/native.js";
+import { engineConfig } from "../src/model/config.js";
 import { freshSeed, Rng } from "./reference/random.js";
 
 const addon = native();
@@ -151,6 +153,77 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
       expect(after[i]!.m, before[i]!.n).toEqual(before[i]!.m);
       expect(after[i]!.v, before[i]!.n).toEqual(before[i]!.v);
     }
+  });
+
+  // Recompute runs the same kernels on the same inputs in the same order, so it must be bitwise equal.
+  it("activation recompute gives bit-identical losses, gradients and AdamW steps (q/k norm, q/k/v bias, packed documents)", async () => {
+    const seed = freshSeed() % 1_000_000;
+    const cfg = config({ model_type: "qwen3", qk_norm: true, attention_bias: true, num_hidden_layers: 3 });
+    const plain = new Model(cfg, "cfg", "cuda"), re = new Model(cfg, "cfg", "cuda");
+    plain.initWeights(seed, 0.08);
+    re.initWeights(seed, 0.08);
+    re.setRecompute(true);
+    const b = batch(new Rng(seed + 5), 2, 24, cfg.vocab_size);
+    const rp = plain.lossAndGrad(b, 2, 24), rr = re.lossAndGrad(b, 2, 24);
+    expect(rr.loss, `seed ${seed}`).toBe(rp.loss);
+    expect(rr.gradNorm, `seed ${seed}`).toBe(rp.gradNorm);
+    for (const p of plain.paramNames()) expect(re.getGrad(p), `${p}, seed ${seed}`).toEqual(plain.getGrad(p));
+    const rng1 = new Rng(seed + 9), rng2 = new Rng(seed + 9);
+    const hyper = { lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
+    for (let s = 0; s < 2; s++) {
+      const sp = await plain.step([batch(rng1, 2, 16, cfg.vocab_size), batch(rng1, 2, 16, cfg.vocab_size)], 2, 16, hyper);
+      const sr = await re.step([batch(rng2, 2, 16, cfg.vocab_size), batch(rng2, 2, 16, cfg.vocab_size)], 2, 16, hyper);
+      expect(sr.loss, `step ${s}, seed ${seed}`).toBe(sp.loss);
+      expect(sr.gradNorm, `step ${s}, seed ${seed}`).toBe(sp.gradNorm);
+    }
+    for (const p of plain.paramNames()) {
+      expect(re.getParam(p), `${p}, seed ${seed}`).toEqual(plain.getParam(p));
+      expect(re.getOptimizerState(p), `${p}, seed ${seed}`).toEqual(plain.getOptimizerState(p));
+    }
+    // Switching re-plans the arena: back off, the plain layout and the same numbers.
+    const withRe = re.memory()!.activationsBytes;
+    re.setRecompute(false);
+    const again = re.lossAndGrad(b, 2, 24);
+    expect(re.memory()!.activationsBytes).toBeGreaterThan(withRe);
+    expect(again.loss).toBe(plain.lossAndGrad(b, 2, 24).loss);
+  });
+
+  it("plans its memory without allocating: the planner's bytes are what a step allocates, recompute on and off", async () => {
+    for (const [over, B, T] of [
+      [{}, 2, 16],
+      [{ model_type: "qwen3", qk_norm: true, attention_bias: true, tie_word_embeddings: true, num_hidden_layers: 3 }, 1, 40],
+    ] as const) {
+      const cfg = config(over);
+      for (const recompute of [false, true]) {
+        const plan = addon.cudaPlanMemory(engineConfig(cfg), B, T, recompute) as { weightsBytes: number; activationsBytes: number };
+        const gpu = new Model(cfg, "cfg", "cuda");
+        gpu.initWeights(2, 0.02);
+        gpu.setRecompute(recompute);
+        expect(gpu.memory()!.weightsBytes).toBe(plan.weightsBytes);
+        const r = await gpu.step([batch(new Rng(4), B, T, cfg.vocab_size)], B, T, { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, gradClip: 0 });
+        expect(r.skipped).toBe(false);
+        const m = gpu.memory()!;
+        expect(m.weightsBytes).toBe(plan.weightsBytes);
+        expect(m.activationsBytes, `${JSON.stringify(over)} recompute ${recompute}`).toBe(plan.activationsBytes);
+        expect(m.peakBytes).toBeGreaterThanOrEqual(0);
+      }
+      const on = addon.cudaPlanMemory(engineConfig(cfg), B, T, true).activationsBytes as number;
+      const off = addon.cudaPlanMemory(engineConfig(cfg), B, T, false).activationsBytes as number;
+      expect(on).toBeLessThan(off);
+    }
+    expect(() => addon.cudaPlanMemory({ ...engineConfig(config()), hidden_size: 0 }, 1, 8, false)).toThrow(/hidden_size/);
+    expect(() => addon.cudaPlanMemory(engineConfig(config()), 0, 8, false)).toThrow(/'B'/);
+  });
+
+  it("plans a full Llama-3.2-1B fine-tune at 8k tokens with recompute inside a 24 GiB card", () => {
+    const cfg = engineConfig(JSON.parse(readFileSync(new URL("../models/llama-1b.json", import.meta.url), "utf8")));
+    const gib = 2 ** 30;
+    const re = addon.cudaPlanMemory(cfg, 1, 8192, true) as { weightsBytes: number; activationsBytes: number };
+    const plain = addon.cudaPlanMemory(cfg, 1, 8192, false) as { weightsBytes: number; activationsBytes: number };
+    console.log(`llama-1b B=1 T=8192: weights ${(re.weightsBytes / gib).toFixed(2)} GiB, activations ${(re.activationsBytes / gib).toFixed(2)} GiB with recompute, ${(plain.activationsBytes / gib).toFixed(2)} GiB without`);
+    // 24 GiB less ~0.6 GiB for the CUDA context and cuBLAS workspace.
+    expect(re.weightsBytes + re.activationsBytes).toBeLessThanOrEqual(23.4 * gib);
+    expect(plain.weightsBytes + plain.activationsBytes).toBeGreaterThan(24 * gib);
   });
 
   it("reports its memory plan and rejects bad input naming it", async () => {

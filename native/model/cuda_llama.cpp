@@ -46,8 +46,9 @@ void* plan_alloc(size_t bytes, const char* what, int B, int T) {
     hint << "CUDA out of memory: the " << what << " needs " << gib(bytes) << " GiB, " << gib(free_b) << " GiB of "
          << gib(total_b) << " GiB are free";
     if (B > 0) hint << " (micro-batch " << B << " x " << T << " tokens)";
-    hint << ". Try a smaller --batch-size or --seq-len with a larger --grad-accum (same tokens per step); "
-            "activation recompute and LoRA are not yet on the GPU, so they do not help here";
+    hint << ". Try --recompute (keeps each layer's input and one layer's activations instead of every layer's; "
+            "costs about one more forward per step), or a smaller --batch-size or --seq-len with a larger "
+            "--grad-accum (same tokens per step)";
     return hint.str();
   };
   if (bytes > free_b) fail(oom());
@@ -67,18 +68,129 @@ struct CudaLlama::StepStats {
   cuda::ClipState clip;  // global norm, clip factor, finite (norm and loss)
 };
 
+// One layer's activations. With recompute every layer's entry points at the
+// same scratch set except res1, the layer's input, which each layer keeps.
+struct CudaLlama::LayerActs {
+  bf16 *res1, *xn1, *qraw, *kraw, *q, *k, *v, *att, *res2, *xn2, *gate, *up, *act;
+  float *rstd1, *rstdq, *rstdk, *lse, *rstd2;
+  bf16* lora_u[kTargets];  // x A^T [N, r] of each LoRA target (nullptr: not targeted)
+};
+
 struct CudaLlama::Acts {
-  struct L {
-    bf16 *res1, *xn1, *qraw, *kraw, *q, *k, *v, *att, *res2, *xn2, *gate, *up, *act;
-    float *rstd1, *rstdq, *rstdk, *lse, *rstd2;
-  };
+  using L = LayerActs;
   std::vector<L> l;
-  bf16 *resF, *xnF, *tmpC, *dres, *dxn, *dq, *dk, *dv, *datt, *dgate, *dup, *dact, *dqr, *dkr;
-  float* rstdF;
+  bf16 *resF, *xnF, *tmpC, *dres, *dxn, *dq, *dk, *dv, *datt, *dgate, *dup, *dact, *dqr, *dkr, *dlu;
+  float *rstdF, *sink;  // sink: a frozen norm weight's gradient goes here (never read)
   int32_t *ids, *labels, *pos, *start, *end;
   void *attn_ws, *norm_ws, *xent_ws;
   size_t attn_ws_bytes, norm_ws_bytes, xent_ws_bytes;
 };
+
+struct CudaLlama::State {
+  float *master, *grads, *m, *v, *inv_freq;
+  bf16* wbf;
+  StepStats* stats;
+  void* clip_ws;
+  size_t clip_ws_bytes;
+};
+
+namespace {
+
+// Hands out 256-byte aligned slices of an allocation; with base == nullptr it only counts.
+struct Carver {
+  unsigned char* base;
+  size_t used = 0;
+  void* take(size_t bytes) {
+    void* p = base ? base + used : nullptr;
+    used += align256(std::max<size_t>(bytes, 1));
+    return p;
+  }
+  bf16* h(size_t n) { return static_cast<bf16*>(take(n * 2)); }
+  float* f(size_t n) { return static_cast<float*>(take(n * 4)); }
+  int32_t* i(size_t n) { return static_cast<int32_t*>(take(n * 4)); }
+};
+
+}  // namespace
+
+size_t CudaLlama::carve_state(const LlamaConfig& cfg, const std::vector<ParamInfo>& infos, size_t total,
+                              unsigned char* base, State* out) {
+  std::vector<cuda::AdamWTensor> ts(infos.size());
+  for (size_t i = 0; i < infos.size(); ++i) ts[i].n = int64_t(infos[i].numel);
+  Carver c{base};
+  out->master = c.f(total), out->grads = c.f(total), out->m = c.f(total), out->v = c.f(total);
+  out->wbf = c.h(total);
+  out->inv_freq = c.f(size_t(cfg.head_dim / 2));
+  out->stats = static_cast<StepStats*>(c.take(sizeof(StepStats)));
+  out->clip_ws_bytes = cuda::grad_sumsq_workspace_bytes(ts.data(), int(ts.size()));
+  out->clip_ws = c.take(out->clip_ws_bytes);
+  return c.used;
+}
+
+size_t CudaLlama::carve_acts(const LlamaConfig& cfg, int B, int T, bool recompute, const LoraConfig& lora,
+                             unsigned char* base, Acts* a) {
+  const size_t N = size_t(B) * T, C = cfg.hidden, F = cfg.intermediate, D = cfg.head_dim;
+  const size_t Hq = cfg.heads, Hkv = cfg.kv_heads, Q = Hq * D, KV = Hkv * D, R = size_t(lora.rank);
+  const cuda::AttnShape shape{B, T, int(Hq), int(Hkv), int(D)};
+  a->attn_ws_bytes = cuda::attention_backward_workspace_bytes(shape);
+  a->norm_ws_bytes = std::max(cuda::rmsnorm_backward_workspace_bytes(int(N), int(C)),
+                              cuda::rmsnorm_backward_workspace_bytes(int(N * Hq), int(D)));
+  a->xent_ws_bytes = cuda::lmhead_xent_workspace_bytes(int(N), int(C), cfg.vocab, 0);
+  Carver c{base};
+  // Everything of a layer that its backward reads, but its input res1.
+  auto layer_set = [&](Acts::L& L) {
+    L.xn1 = c.h(N * C), L.rstd1 = c.f(N);
+    L.qraw = cfg.qk_norm ? c.h(N * Q) : nullptr, L.kraw = cfg.qk_norm ? c.h(N * KV) : nullptr;
+    L.rstdq = cfg.qk_norm ? c.f(N * Hq) : nullptr, L.rstdk = cfg.qk_norm ? c.f(N * Hkv) : nullptr;
+    L.q = c.h(N * Q), L.k = c.h(N * KV), L.v = c.h(N * KV), L.att = c.h(N * Q), L.lse = c.f(N * Hq);
+    L.res2 = c.h(N * C), L.xn2 = c.h(N * C), L.rstd2 = c.f(N);
+    L.gate = c.h(N * F), L.up = c.h(N * F), L.act = c.h(N * F);
+    for (int t = 0; t < kTargets; ++t) L.lora_u[t] = R && (lora.targets & (1u << t)) ? c.h(N * R) : nullptr;
+  };
+  a->l.assign(size_t(cfg.layers), Acts::L{});
+  for (Acts::L& L : a->l) {
+    L.res1 = c.h(N * C);
+    if (!recompute) layer_set(L);
+  }
+  if (recompute) {
+    Acts::L scratch{};
+    layer_set(scratch);
+    for (Acts::L& L : a->l) {
+      bf16* res1 = L.res1;
+      L = scratch;
+      L.res1 = res1;
+    }
+  }
+  a->resF = c.h(N * C), a->xnF = c.h(N * C), a->rstdF = c.f(N), a->tmpC = c.h(N * C);
+  a->dres = c.h(N * C), a->dxn = c.h(N * C), a->dq = c.h(N * Q), a->dk = c.h(N * KV), a->dv = c.h(N * KV);
+  a->datt = c.h(N * Q), a->dgate = c.h(N * F), a->dup = c.h(N * F), a->dact = c.h(N * F);
+  a->dqr = cfg.qk_norm ? c.h(N * Q) : nullptr, a->dkr = cfg.qk_norm ? c.h(N * KV) : nullptr;
+  a->dlu = R ? c.h(N * R) : nullptr;
+  a->sink = c.f(std::max(C, D));
+  a->ids = c.i(N), a->labels = c.i(N), a->pos = c.i(N), a->start = c.i(N), a->end = c.i(N);
+  a->attn_ws = c.take(a->attn_ws_bytes), a->norm_ws = c.take(a->norm_ws_bytes), a->xent_ws = c.take(a->xent_ws_bytes);
+  return c.used;
+}
+
+CudaMemoryPlan CudaLlama::plan(const LlamaConfig& cfg, int B, int T, bool recompute) {
+  cfg.validate();
+  MT_CHECK(B > 0 && T > 0, "plan: batch must have B > 0 rows of T > 0 tokens, got B=", B, " T=", T);
+  MT_CHECK(int64_t(B) * T <= INT32_MAX / std::max(cfg.heads, 1), "plan: B*T*heads = ", int64_t(B) * T * cfg.heads,
+           " is too large");
+  std::vector<ParamInfo> infos;
+  std::map<std::string, size_t> index;
+  std::vector<Layer> layers;
+  size_t total = 0, embed = 0, final_norm = 0, lm_head = 0;
+  declare_llama_params(cfg, &embed, layers, &final_norm, &lm_head,
+                       [&](const std::string& name, std::vector<int64_t> shape, size_t* slot) {
+                         *slot = append_param(infos, index, total, name, std::move(shape));
+                       });
+  State st{};
+  Acts a{};
+  CudaMemoryPlan p;
+  p.weights_bytes = carve_state(cfg, infos, total, nullptr, &st);
+  p.activations_bytes = carve_acts(cfg, B, T, recompute, LoraConfig{}, nullptr, &a);
+  return p;
+}
 
 CudaLlama::CudaLlama(const LlamaConfig& cfg) : cfg_(cfg) {
   cfg_.validate();
@@ -89,22 +201,19 @@ CudaLlama::CudaLlama(const LlamaConfig& cfg) : cfg_(cfg) {
   declare_llama_params(cfg, &embed_, layers_, &final_norm_, &lm_head_,
                        [this](const std::string& name, std::vector<int64_t> shape, size_t* slot) { add_param(name, std::move(shape), slot); });
   if (cfg.tie_embeddings) lm_head_ = embed_;
+  static const char* const proj_name[kTargets] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+                                                  "self_attn.o_proj", "mlp.gate_proj",    "mlp.up_proj",
+                                                  "mlp.down_proj"};
+  for (int l = 0; l < cfg.layers; ++l)
+    for (int t = 0; t < kTargets; ++t)
+      layers_[size_t(l)].proj[t] = index_.at("model.layers." + std::to_string(l) + "." + proj_name[t] + ".weight");
 
-  std::vector<cuda::AdamWTensor> ts(infos_.size());
-  for (size_t i = 0; i < infos_.size(); ++i) ts[i].n = int64_t(infos_[i].numel);
-  clip_ws_bytes_ = cuda::grad_sumsq_workspace_bytes(ts.data(), int(ts.size()));
-  const size_t f32 = align256(total_ * 4), b16 = align256(total_ * 2);
-  state_bytes_ = 4 * f32 + b16 + align256(size_t(D / 2) * 4) + align256(sizeof(StepStats)) + align256(clip_ws_bytes_);
+  State st{};
+  state_bytes_ = carve_state(cfg_, infos_, total_, nullptr, &st);
   state_ = plan_alloc(state_bytes_, "weights, gradients and AdamW state", 0, 0);
-  auto* p = static_cast<unsigned char*>(state_);
-  master_ = reinterpret_cast<float*>(p), p += f32;
-  grads_ = reinterpret_cast<float*>(p), p += f32;
-  m_ = reinterpret_cast<float*>(p), p += f32;
-  v_ = reinterpret_cast<float*>(p), p += f32;
-  wbf_ = p, p += b16;
-  inv_freq_ = reinterpret_cast<float*>(p), p += align256(size_t(D / 2) * 4);
-  stats_ = reinterpret_cast<StepStats*>(p), p += align256(sizeof(StepStats));
-  clip_ws_ = p;
+  carve_state(cfg_, infos_, total_, static_cast<unsigned char*>(state_), &st);
+  master_ = st.master, grads_ = st.grads, m_ = st.m, v_ = st.v, inv_freq_ = st.inv_freq, wbf_ = st.wbf;
+  stats_ = st.stats, clip_ws_ = st.clip_ws, clip_ws_bytes_ = st.clip_ws_bytes;
   // A new model is all zeros, as the CPU model (loading a checkpoint should not pay for an init).
   cuda::fill_bytes(state_, 0, state_bytes_);
   std::vector<float> inv(size_t(D / 2));
@@ -122,6 +231,7 @@ const char* CudaLlama::device() const { return cuda::backend_kind(); }
 
 void CudaLlama::add_param(const std::string& name, std::vector<int64_t> shape, size_t* slot) {
   *slot = append_param(infos_, index_, total_, name, std::move(shape));
+  by_offset_[*slot] = infos_.size() - 1;
 }
 
 const ParamInfo& CudaLlama::param(const std::string& name) const {
@@ -176,59 +286,32 @@ BackendMemory CudaLlama::memory() const {
   BackendMemory m;
   m.weights_bytes = state_bytes_;
   m.activations_bytes = arena_bytes_;
+  m.peak_bytes = peak_;
   cuda::device_memory(&m.free_bytes, &m.total_bytes);
   return m;
 }
 
-void CudaLlama::plan(int B, int T) {
+void CudaLlama::set_recompute(bool on) {
+  if (on == recompute_) return;
+  recompute_ = on;
+  // The next step plans the arena again, for the new layout.
+  cuda::device_free(arena_);
+  arena_ = nullptr, arena_bytes_ = 0, acts_.reset(), B_ = T_ = 0;
+}
+
+void CudaLlama::plan_activations(int B, int T) {
+  MT_CHECK(B > 0 && T > 0, "batch must have B > 0 rows of T > 0 tokens, got B=", B, " T=", T);
   if (B == B_ && T == T_ && arena_) return;
   cuda::device_free(arena_);
-  arena_ = nullptr, acts_.reset(), B_ = T_ = 0;
-  const size_t N = size_t(B) * T, C = cfg_.hidden, F = cfg_.intermediate, D = cfg_.head_dim;
-  const size_t Hq = cfg_.heads, Hkv = cfg_.kv_heads, Q = Hq * D, KV = Hkv * D;
-  const cuda::AttnShape shape{B, T, int(Hq), int(Hkv), int(D)};
-  // Two passes over the same carving: the first sizes the arena, the second hands out pointers.
+  arena_ = nullptr, arena_bytes_ = 0, acts_.reset(), B_ = T_ = 0;
   auto a = std::make_unique<Acts>();
-  a->l.resize(size_t(cfg_.layers));
-  a->attn_ws_bytes = cuda::attention_backward_workspace_bytes(shape);
-  a->norm_ws_bytes = std::max(cuda::rmsnorm_backward_workspace_bytes(int(N), int(C)),
-                              cuda::rmsnorm_backward_workspace_bytes(int(N * Hq), int(D)));
-  a->xent_ws_bytes = cuda::lmhead_xent_workspace_bytes(int(N), int(C), cfg_.vocab, 0);
-  unsigned char* base = nullptr;
-  size_t used = 0;
-  auto take = [&](size_t bytes) -> void* {
-    void* p = base ? base + used : nullptr;
-    used += align256(std::max<size_t>(bytes, 1));
-    return p;
-  };
-  auto carve = [&]() {
-    used = 0;
-    auto h = [&](size_t n) { return static_cast<bf16*>(take(n * 2)); };
-    auto f = [&](size_t n) { return static_cast<float*>(take(n * 4)); };
-    auto i = [&](size_t n) { return static_cast<int32_t*>(take(n * 4)); };
-    for (auto& L : a->l) {
-      L.res1 = h(N * C), L.xn1 = h(N * C), L.rstd1 = f(N);
-      L.qraw = cfg_.qk_norm ? h(N * Q) : nullptr, L.kraw = cfg_.qk_norm ? h(N * KV) : nullptr;
-      L.rstdq = cfg_.qk_norm ? f(N * Hq) : nullptr, L.rstdk = cfg_.qk_norm ? f(N * Hkv) : nullptr;
-      L.q = h(N * Q), L.k = h(N * KV), L.v = h(N * KV), L.att = h(N * Q), L.lse = f(N * Hq);
-      L.res2 = h(N * C), L.xn2 = h(N * C), L.rstd2 = f(N);
-      L.gate = h(N * F), L.up = h(N * F), L.act = h(N * F);
-    }
-    a->resF = h(N * C), a->xnF = h(N * C), a->rstdF = f(N), a->tmpC = h(N * C);
-    a->dres = h(N * C), a->dxn = h(N * C), a->dq = h(N * Q), a->dk = h(N * KV), a->dv = h(N * KV);
-    a->datt = h(N * Q), a->dgate = h(N * F), a->dup = h(N * F), a->dact = h(N * F);
-    a->dqr = cfg_.qk_norm ? h(N * Q) : nullptr, a->dkr = cfg_.qk_norm ? h(N * KV) : nullptr;
-    a->ids = i(N), a->labels = i(N), a->pos = i(N), a->start = i(N), a->end = i(N);
-    a->attn_ws = take(a->attn_ws_bytes), a->norm_ws = take(a->norm_ws_bytes), a->xent_ws = take(a->xent_ws_bytes);
-  };
-  carve();
-  const size_t bytes = used;
-  arena_ = plan_alloc(bytes, "activation plan", B, T);
-  base = static_cast<unsigned char*>(arena_);
-  carve();
+  const size_t bytes = carve_acts(cfg_, B, T, recompute_, lora_, nullptr, a.get());
+  arena_ = plan_alloc(bytes, recompute_ ? "activation plan (with recompute)" : "activation plan", B, T);
+  carve_acts(cfg_, B, T, recompute_, lora_, static_cast<unsigned char*>(arena_), a.get());
   arena_bytes_ = bytes;
   acts_ = std::move(a);
   B_ = B, T_ = T;
+  const size_t N = size_t(B) * T;
   h_pos_.resize(N), h_start_.resize(N), h_end_.resize(N);
 }
 
@@ -247,7 +330,7 @@ void CudaLlama::upload(const Batch& b, int B, int T, bool labels) {
     for (size_t i = 0; i < N; ++i)
       MT_CHECK(b.labels[i] == -100 || (b.labels[i] >= 0 && b.labels[i] < cfg_.vocab), "labels[", i, "] = ", b.labels[i],
                " is outside [0, ", cfg_.vocab, ") and is not -100");
-  plan(B, T);
+  plan_activations(B, T);
   if (!b.positions.empty()) {
     for (size_t i = 0; i < N; ++i) MT_CHECK(b.positions[i] >= 0, "positions[", i, "] is negative");
     std::copy(b.positions.begin(), b.positions.end(), h_pos_.begin());
@@ -268,108 +351,170 @@ void CudaLlama::upload(const Batch& b, int B, int T, bool labels) {
   if (has_segments_) cuda::upload_async(a.start, h_start_.data(), N * 4), cuda::upload_async(a.end, h_end_.data(), N * 4);
 }
 
+// The kernels' shapes of this model, for forward, recompute and backward alike.
+struct CudaLlama::Ctx {
+  int N, C, F, D, Hq, Hkv, Q, KV;
+  float eps, scale;
+  cuda::AttnShape shape;
+  Impl attn, rope, norm, hnorm;
+  const int32_t *ds, *de;
+  const bf16* W;
+};
+
+CudaLlama::Ctx CudaLlama::ctx(int B, int T) const {
+  Ctx c;
+  c.N = B * T, c.C = cfg_.hidden, c.F = cfg_.intermediate, c.D = cfg_.head_dim;
+  c.Hq = cfg_.heads, c.Hkv = cfg_.kv_heads, c.Q = c.Hq * c.D, c.KV = c.Hkv * c.D;
+  c.eps = cfg_.rms_eps, c.scale = 1.f / std::sqrt(float(c.D));
+  c.shape = cuda::AttnShape{B, T, c.Hq, c.Hkv, c.D};
+  c.attn = (c.D == 64 || c.D == 128) ? Impl::Fast : Impl::Simple;
+  c.rope = c.D % 16 == 0 ? Impl::Fast : Impl::Simple;
+  c.norm = c.C % 8 == 0 && c.C <= 8192 ? Impl::Fast : Impl::Simple;
+  c.hnorm = c.D % 8 == 0 ? Impl::Fast : Impl::Simple;
+  c.ds = has_segments_ ? acts_->start : nullptr;
+  c.de = has_segments_ ? acts_->end : nullptr;
+  c.W = static_cast<const bf16*>(wbf_);
+  return c;
+}
+
+// y = x W^T (+ bias) (+ (alpha/r) (x A^T) B^T, x A^T kept in u for the backward).
+void CudaLlama::proj(const Ctx& c, int l, int t, const bf16* bias, const bf16* x, bf16* y, int in, int out,
+                     LayerActs& L, bool only_lora) {
+  const ParamInfo& w = infos_[layers_[size_t(l)].proj[t]];
+  if (!only_lora) {
+    cuda::model_gemm(false, true, c.N, out, in, 1.f, x, in, c.W + w.offset, in, y, false, out, false);
+    if (bias) cuda::bias_add(y, bias, c.N, out);
+  }
+  if (w.lora_a == SIZE_MAX) return;
+  const int r = lora_.rank;
+  bf16* u = L.lora_u[t];
+  cuda::model_gemm(false, true, c.N, r, in, 1.f, x, in, c.W + w.lora_a, in, u, false, r, false);  // u = x A^T
+  if (!only_lora)
+    cuda::model_gemm(false, true, c.N, out, r, lora_.alpha / float(r), u, r, c.W + w.lora_b, r, y, false, out, true);
+}
+
+// dx (= or +=) dy W ; dW += dy^T x ; dbias += colsum(dy) (frozen: skipped) ; and the LoRA terms.
+void CudaLlama::proj_backward(const Ctx& c, int l, int t, size_t bias, const bf16* dy, const bf16* x, bf16* dx,
+                              bool acc, int in, int out, LayerActs& L) {
+  const ParamInfo& w = infos_[layers_[size_t(l)].proj[t]];
+  float* G = grads_;
+  cuda::model_gemm(false, false, c.N, in, out, 1.f, dy, out, c.W + w.offset, in, dx, false, in, acc);
+  if (w.trainable) cuda::model_gemm(true, false, out, in, c.N, 1.f, dy, out, x, in, G + w.offset, true, in, true);
+  if (bias != SIZE_MAX && info_at(bias).trainable) cuda::bias_grad(dy, G + bias, c.N, out);
+  if (w.lora_a == SIZE_MAX) return;
+  const int r = lora_.rank;
+  const float s = lora_.alpha / float(r);
+  bf16* du = acts_->dlu;
+  cuda::model_gemm(false, false, c.N, r, out, s, dy, out, c.W + w.lora_b, r, du, false, r, false);      // du = s dy B
+  cuda::model_gemm(true, false, out, r, c.N, s, dy, out, L.lora_u[t], r, G + w.lora_b, true, r, true);  // dB += s dy^T u
+  cuda::model_gemm(true, false, r, in, c.N, 1.f, du, r, x, in, G + w.lora_a, true, in, true);           // dA += du^T x
+  cuda::model_gemm(false, false, c.N, in, r, 1.f, du, r, c.W + w.lora_a, in, dx, false, in, true);      // dx += du A
+}
+
+float* CudaLlama::norm_grad(size_t offset) { return info_at(offset).trainable ? grads_ + offset : acts_->sink; }
+
+int CudaLlama::backward_floor() const {
+  if (info_at(embed_).trainable) return 0;
+  for (int l = 0; l < cfg_.layers; ++l) {
+    const std::string prefix = "model.layers." + std::to_string(l) + ".";
+    for (const ParamInfo& p : infos_)
+      if (p.trainable && p.name.compare(0, prefix.size(), prefix) == 0) return l;
+  }
+  return cfg_.layers;
+}
+
 void CudaLlama::forward(int B, int T) {
   Acts& a = *acts_;
-  const int N = B * T, C = cfg_.hidden, F = cfg_.intermediate, D = cfg_.head_dim;
-  const int Hq = cfg_.heads, Hkv = cfg_.kv_heads, Q = Hq * D, KV = Hkv * D;
-  const float eps = cfg_.rms_eps, scale = 1.f / std::sqrt(float(D));
-  const bf16* W = static_cast<const bf16*>(wbf_);
-  const cuda::AttnShape shape{B, T, Hq, Hkv, D};
-  const Impl attn = (D == 64 || D == 128) ? Impl::Fast : Impl::Simple;
-  const Impl rope = D % 16 == 0 ? Impl::Fast : Impl::Simple;
-  const Impl norm = C % 8 == 0 && C <= 8192 ? Impl::Fast : Impl::Simple;
-  const Impl hnorm = D % 8 == 0 ? Impl::Fast : Impl::Simple;
-  const int32_t* ds = has_segments_ ? a.start : nullptr;
-  const int32_t* de = has_segments_ ? a.end : nullptr;
-  auto linear = [&](const bf16* x, size_t w, const bf16* bias, bf16* y, int in, int out) {
-    cuda::model_gemm(false, true, N, out, in, 1.f, x, in, W + w, in, y, false, out, false);
-    if (bias) cuda::bias_add(y, bias, N, out);
-  };
+  const Ctx c = ctx(B, T);
+  cuda::embedding_lookup(a.ids, c.W + embed_, a.l[0].res1, c.N, c.C);
+  for (int l = 0; l < cfg_.layers; ++l) layer_forward(c, l, false);
+  cuda::rmsnorm_forward(a.l.back().res2, a.tmpC, a.resF, a.xnF, a.rstdF, c.W + final_norm_, c.N, c.C, c.eps, c.norm);
+}
 
-  cuda::embedding_lookup(a.ids, W + embed_, a.l[0].res1, N, C);
-  for (int l = 0; l < cfg_.layers; ++l) {
-    const Layer& L = layers_[size_t(l)];
-    Acts::L& x = a.l[size_t(l)];
-    if (l == 0) cuda::rmsnorm_forward(x.res1, nullptr, x.res1, x.xn1, x.rstd1, W + L.ln1, N, C, eps, norm);
-    else cuda::rmsnorm_forward(a.l[size_t(l) - 1].res2, a.tmpC, x.res1, x.xn1, x.rstd1, W + L.ln1, N, C, eps, norm);
-    bf16* qdst = cfg_.qk_norm ? x.qraw : x.q;
-    bf16* kdst = cfg_.qk_norm ? x.kraw : x.k;
-    linear(x.xn1, L.wq, cfg_.qkv_bias ? W + L.bq : nullptr, qdst, C, Q);
-    linear(x.xn1, L.wk, cfg_.qkv_bias ? W + L.bk : nullptr, kdst, C, KV);
-    linear(x.xn1, L.wv, cfg_.qkv_bias ? W + L.bv : nullptr, x.v, C, KV);
-    if (cfg_.qk_norm) {
-      cuda::rmsnorm_forward(qdst, nullptr, qdst, x.q, x.rstdq, W + L.qn, N * Hq, D, eps, hnorm);
-      cuda::rmsnorm_forward(kdst, nullptr, kdst, x.k, x.rstdk, W + L.kn, N * Hkv, D, eps, hnorm);
-    }
-    cuda::rope_apply(x.q, a.pos, inv_freq_, N, Hq, D, false, rope);
-    cuda::rope_apply(x.k, a.pos, inv_freq_, N, Hkv, D, false, rope);
-    cuda::attention_forward(x.q, x.k, x.v, ds, de, x.att, x.lse, shape, scale, attn);
-    linear(x.att, L.wo, nullptr, a.tmpC, Q, C);
-    cuda::rmsnorm_forward(x.res1, a.tmpC, x.res2, x.xn2, x.rstd2, W + L.ln2, N, C, eps, norm);
-    linear(x.xn2, L.wg, nullptr, x.gate, C, F);
-    linear(x.xn2, L.wu, nullptr, x.up, C, F);
-    cuda::swiglu_forward(x.gate, x.up, x.act, size_t(N) * F);
-    linear(x.act, L.wd, nullptr, a.tmpC, F, C);
+void CudaLlama::layer_forward(const Ctx& c, int l, bool again) {
+  Acts& a = *acts_;
+  const Layer& L = layers_[size_t(l)];
+  Acts::L& x = a.l[size_t(l)];
+  const bf16* W = c.W;
+  const int N = c.N;
+  // Residual add fused into the norm: res1 = res2(previous layer) + mlp_out. Again: res1 is kept,
+  // and the norm of the stored (bf16) res1 is what the first pass computed too.
+  if (l == 0 || again) cuda::rmsnorm_forward(x.res1, nullptr, x.res1, x.xn1, x.rstd1, W + L.ln1, N, c.C, c.eps, c.norm);
+  else cuda::rmsnorm_forward(a.l[size_t(l) - 1].res2, a.tmpC, x.res1, x.xn1, x.rstd1, W + L.ln1, N, c.C, c.eps, c.norm);
+  bf16* qdst = cfg_.qk_norm ? x.qraw : x.q;
+  bf16* kdst = cfg_.qk_norm ? x.kraw : x.k;
+  const bool bias = cfg_.qkv_bias;
+  proj(c, l, kQ, bias ? W + L.bq : nullptr, x.xn1, qdst, c.C, c.Q, x);
+  proj(c, l, kK, bias ? W + L.bk : nullptr, x.xn1, kdst, c.C, c.KV, x);
+  proj(c, l, kV, bias ? W + L.bv : nullptr, x.xn1, x.v, c.C, c.KV, x);
+  if (cfg_.qk_norm) {  // Qwen3: RMSNorm over each head's D values, before RoPE
+    cuda::rmsnorm_forward(qdst, nullptr, qdst, x.q, x.rstdq, W + L.qn, N * c.Hq, c.D, c.eps, c.hnorm);
+    cuda::rmsnorm_forward(kdst, nullptr, kdst, x.k, x.rstdk, W + L.kn, N * c.Hkv, c.D, c.eps, c.hnorm);
   }
-  cuda::rmsnorm_forward(a.l.back().res2, a.tmpC, a.resF, a.xnF, a.rstdF, W + final_norm_, N, C, eps, norm);
+  cuda::rope_apply(x.q, a.pos, inv_freq_, N, c.Hq, c.D, false, c.rope);
+  cuda::rope_apply(x.k, a.pos, inv_freq_, N, c.Hkv, c.D, false, c.rope);
+  cuda::attention_forward(x.q, x.k, x.v, c.ds, c.de, x.att, x.lse, c.shape, c.scale, c.attn);
+  proj(c, l, kO, nullptr, x.att, a.tmpC, c.Q, c.C, x);
+  // MLP block: res2 = res1 + attn_out, then SwiGLU.
+  cuda::rmsnorm_forward(x.res1, a.tmpC, x.res2, x.xn2, x.rstd2, W + L.ln2, N, c.C, c.eps, c.norm);
+  proj(c, l, kGate, nullptr, x.xn2, x.gate, c.C, c.F, x);
+  proj(c, l, kUp, nullptr, x.xn2, x.up, c.C, c.F, x);
+  cuda::swiglu_forward(x.gate, x.up, x.act, size_t(N) * c.F);
+  // The down projection only feeds the next layer's residual; again, only its LoRA input is needed.
+  proj(c, l, kDown, nullptr, x.act, a.tmpC, c.F, c.C, x, again);
 }
 
 void CudaLlama::backward(int B, int T, float grad_scale) {
   Acts& a = *acts_;
-  const int N = B * T, C = cfg_.hidden, F = cfg_.intermediate, D = cfg_.head_dim;
-  const int Hq = cfg_.heads, Hkv = cfg_.kv_heads, Q = Hq * D, KV = Hkv * D;
-  const float scale = 1.f / std::sqrt(float(D));
-  const bf16* W = static_cast<const bf16*>(wbf_);
+  const Ctx c = ctx(B, T);
+  const int N = c.N;
+  const bf16* W = c.W;
   float* G = grads_;
-  const cuda::AttnShape shape{B, T, Hq, Hkv, D};
-  const Impl attn = (D == 64 || D == 128) ? Impl::Fast : Impl::Simple;
-  const Impl rope = D % 16 == 0 ? Impl::Fast : Impl::Simple;
-  const Impl norm = C % 8 == 0 && C <= 8192 ? Impl::Fast : Impl::Simple;
-  const Impl hnorm = D % 8 == 0 ? Impl::Fast : Impl::Simple;
-  const int32_t* ds = has_segments_ ? a.start : nullptr;
-  const int32_t* de = has_segments_ ? a.end : nullptr;
-  // dx (= or +=) dy W ; dW += dy^T x ; dbias += colsum(dy)
-  auto linear_bwd = [&](const bf16* dy, const bf16* x, size_t w, size_t bias, bf16* dx, bool acc, int in, int out) {
-    cuda::model_gemm(false, false, N, in, out, 1.f, dy, out, W + w, in, dx, false, in, acc);
-    cuda::model_gemm(true, false, out, in, N, 1.f, dy, out, x, in, G + w, true, in, true);
-    if (bias != SIZE_MAX) cuda::bias_grad(dy, G + bias, N, out);
-  };
-
-  cuda::lmhead_xent_accumulate(a.xnF, W + lm_head_, a.labels, N, C, cfg_.vocab, grad_scale, a.dxn, G + lm_head_, nullptr,
-                               0, a.xent_ws, a.xent_ws_bytes, &stats_->xent);
-  cuda::fill_bytes(a.dres, 0, size_t(N) * C * 2);
-  cuda::rmsnorm_backward(a.dxn, a.resF, a.rstdF, W + final_norm_, a.dres, G + final_norm_, N, C, a.norm_ws,
-                         a.norm_ws_bytes, norm);
+  const ParamInfo& head = info_at(lm_head_);
+  cuda::lmhead_xent_accumulate(a.xnF, W + lm_head_, a.labels, N, c.C, cfg_.vocab, grad_scale, a.dxn,
+                               head.trainable ? G + lm_head_ : nullptr, nullptr, 0, a.xent_ws, a.xent_ws_bytes,
+                               &stats_->xent);
+  cuda::fill_bytes(a.dres, 0, size_t(N) * c.C * 2);
+  cuda::rmsnorm_backward(a.dxn, a.resF, a.rstdF, W + final_norm_, a.dres, norm_grad(final_norm_), N, c.C, a.norm_ws,
+                         a.norm_ws_bytes, c.norm);
+  // Below the lowest layer with a trainable tensor (and a frozen embedding) nothing needs dres.
+  const int floor = backward_floor();
   const size_t none = SIZE_MAX;
-  for (int l = cfg_.layers - 1; l >= 0; --l) {
+  for (int l = cfg_.layers - 1; l >= floor; --l) {
     const Layer& L = layers_[size_t(l)];
     Acts::L& x = a.l[size_t(l)];
-    linear_bwd(a.dres, x.act, L.wd, none, a.dact, false, F, C);
-    cuda::swiglu_backward(a.dact, x.gate, x.up, a.dgate, a.dup, size_t(N) * F);
-    linear_bwd(a.dgate, x.xn2, L.wg, none, a.dxn, false, C, F);
-    linear_bwd(a.dup, x.xn2, L.wu, none, a.dxn, true, C, F);
-    cuda::rmsnorm_backward(a.dxn, x.res2, x.rstd2, W + L.ln2, a.dres, G + L.ln2, N, C, a.norm_ws, a.norm_ws_bytes, norm);
-    linear_bwd(a.dres, x.att, L.wo, none, a.datt, false, Q, C);
-    cuda::attention_backward(x.q, x.k, x.v, ds, de, x.att, a.datt, x.lse, a.dq, a.dk, a.dv, shape, scale, a.attn_ws,
-                             a.attn_ws_bytes, attn);
-    cuda::rope_apply(a.dq, a.pos, inv_freq_, N, Hq, D, true, rope);
-    cuda::rope_apply(a.dk, a.pos, inv_freq_, N, Hkv, D, true, rope);
+    // With recompute the scratch holds the top layer from the forward; every other layer is run again.
+    if (recompute_ && l != cfg_.layers - 1) layer_forward(c, l, true);
+    proj_backward(c, l, kDown, none, a.dres, x.act, a.dact, false, c.F, c.C, x);
+    cuda::swiglu_backward(a.dact, x.gate, x.up, a.dgate, a.dup, size_t(N) * c.F);
+    proj_backward(c, l, kGate, none, a.dgate, x.xn2, a.dxn, false, c.C, c.F, x);
+    proj_backward(c, l, kUp, none, a.dup, x.xn2, a.dxn, true, c.C, c.F, x);
+    cuda::rmsnorm_backward(a.dxn, x.res2, x.rstd2, W + L.ln2, a.dres, norm_grad(L.ln2), N, c.C, a.norm_ws,
+                           a.norm_ws_bytes, c.norm);
+    proj_backward(c, l, kO, none, a.dres, x.att, a.datt, false, c.Q, c.C, x);
+    cuda::attention_backward(x.q, x.k, x.v, c.ds, c.de, x.att, a.datt, x.lse, a.dq, a.dk, a.dv, c.shape, c.scale,
+                             a.attn_ws, a.attn_ws_bytes, c.attn);
+    cuda::rope_apply(a.dq, a.pos, inv_freq_, N, c.Hq, c.D, true, c.rope);
+    cuda::rope_apply(a.dk, a.pos, inv_freq_, N, c.Hkv, c.D, true, c.rope);
     bf16* dqs = a.dq;
     bf16* dks = a.dk;
     if (cfg_.qk_norm) {
-      cuda::fill_bytes(a.dqr, 0, size_t(N) * Q * 2);
-      cuda::fill_bytes(a.dkr, 0, size_t(N) * KV * 2);
-      cuda::rmsnorm_backward(a.dq, x.qraw, x.rstdq, W + L.qn, a.dqr, G + L.qn, N * Hq, D, a.norm_ws, a.norm_ws_bytes, hnorm);
-      cuda::rmsnorm_backward(a.dk, x.kraw, x.rstdk, W + L.kn, a.dkr, G + L.kn, N * Hkv, D, a.norm_ws, a.norm_ws_bytes, hnorm);
+      cuda::fill_bytes(a.dqr, 0, size_t(N) * c.Q * 2);
+      cuda::fill_bytes(a.dkr, 0, size_t(N) * c.KV * 2);
+      cuda::rmsnorm_backward(a.dq, x.qraw, x.rstdq, W + L.qn, a.dqr, norm_grad(L.qn), N * c.Hq, c.D, a.norm_ws,
+                             a.norm_ws_bytes, c.hnorm);
+      cuda::rmsnorm_backward(a.dk, x.kraw, x.rstdk, W + L.kn, a.dkr, norm_grad(L.kn), N * c.Hkv, c.D, a.norm_ws,
+                             a.norm_ws_bytes, c.hnorm);
       dqs = a.dqr, dks = a.dkr;
     }
     const bool bias = cfg_.qkv_bias;
-    linear_bwd(dqs, x.xn1, L.wq, bias ? L.bq : none, a.dxn, false, C, Q);
-    linear_bwd(dks, x.xn1, L.wk, bias ? L.bk : none, a.dxn, true, C, KV);
-    linear_bwd(a.dv, x.xn1, L.wv, bias ? L.bv : none, a.dxn, true, C, KV);
-    cuda::rmsnorm_backward(a.dxn, x.res1, x.rstd1, W + L.ln1, a.dres, G + L.ln1, N, C, a.norm_ws, a.norm_ws_bytes, norm);
+    proj_backward(c, l, kQ, bias ? L.bq : none, dqs, x.xn1, a.dxn, false, c.C, c.Q, x);
+    proj_backward(c, l, kK, bias ? L.bk : none, dks, x.xn1, a.dxn, true, c.C, c.KV, x);
+    proj_backward(c, l, kV, bias ? L.bv : none, a.dv, x.xn1, a.dxn, true, c.C, c.KV, x);
+    cuda::rmsnorm_backward(a.dxn, x.res1, x.rstd1, W + L.ln1, a.dres, norm_grad(L.ln1), N, c.C, a.norm_ws,
+                           a.norm_ws_bytes, c.norm);
   }
-  cuda::embedding_grad(a.ids, a.dres, G + embed_, N, C);
+  if (floor == 0 && info_at(embed_).trainable) cuda::embedding_grad(a.ids, a.dres, G + embed_, N, c.C);
 }
 
 // The stats' loss sum and count start at zero (queued, no wait).
@@ -450,6 +595,9 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
   cuda::AdamWConfig cfg{h.lr, h.beta1, h.beta2, h.eps, step_ + 1};
   cuda::adamw_update(ts.data(), int(ts.size()), cfg, &stats_->clip);
   const StepStats st = wait_stats("step");  // the step's one wait
+  size_t free_b = 0, total_b = 0;
+  cuda::device_memory(&free_b, &total_b);
+  peak_ = std::max(peak_, total_b - free_b);
 
   StepResult res;
   res.targets = targets;

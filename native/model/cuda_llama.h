@@ -3,8 +3,13 @@
 // accumulation everywhere. One device memory plan: the weight state is
 // allocated with the model, the activations and workspaces for (B, T) at the
 // first step with that shape, and both are reused by every later step.
-// Not yet on the GPU (they throw, naming what is missing): LoRA, activation
-// recompute, frozen tensors, per-tensor LR scales, anchors, Fisher, KL.
+// CudaLlama::plan sizes both without allocating (the same carving routines).
+// With activation recompute the plan keeps each layer's input only, plus one
+// layer's activations as scratch, and the backward recomputes each layer's
+// forward there just before that layer's backward (bit-identical results).
+// The strategies of TrainBackend run on the GPU too: frozen tensors,
+// per-tensor LR scales, the L2-SP/EWC anchor, the diagonal Fisher, LoRA,
+// logits and hidden states. Not on the GPU: a KL reference.
 #pragma once
 #include <map>
 #include <memory>
@@ -14,12 +19,22 @@
 
 namespace mt {
 
+// Device bytes of a CudaLlama: the weight state (allocated with the model) and
+// the activation plan for one (B, T).
+struct CudaMemoryPlan {
+  size_t weights_bytes = 0, activations_bytes = 0;
+};
+
 class CudaLlama final : public TrainBackend {
  public:
   explicit CudaLlama(const LlamaConfig& cfg);
   ~CudaLlama() override;
   CudaLlama(const CudaLlama&) = delete;
   CudaLlama& operator=(const CudaLlama&) = delete;
+
+  // What the constructor and the first step of shape (B, T) allocate, without a
+  // device (a model without LoRA, anchor or Fisher).
+  static CudaMemoryPlan plan(const LlamaConfig& cfg, int B, int T, bool recompute);
 
   const char* device() const override;
   const LlamaConfig& config() const override { return cfg_; }
@@ -39,17 +54,46 @@ class CudaLlama final : public TrainBackend {
   StepResult step(const std::vector<Batch>& micro, int B, int T, const StepHyper& h) override;
   BackendMemory memory() const override;
 
+  void set_recompute(bool on) override;
+  bool recompute() const override { return recompute_; }
+
  private:
   struct Layer {
     size_t wq, wk, wv, wo, bq, bk, bv, qn, kn, wg, wu, wd, ln1, ln2;
+    size_t proj[kTargets];  // index into infos_ of each projection weight
   };
+  struct LayerActs;  // device pointers to one layer's activations
   struct Acts;       // device pointers into the activation arena
   struct StepStats;  // loss, anchor distance and clip state in device memory
+  struct State;      // device pointers into the weight-state allocation
+  // The one carving of each allocation: with base == nullptr it only sizes
+  // (CudaLlama::plan), else it also hands out the pointers.
+  static size_t carve_state(const LlamaConfig& cfg, const std::vector<ParamInfo>& infos, size_t total,
+                            unsigned char* base, State* out);
+  static size_t carve_acts(const LlamaConfig& cfg, int B, int T, bool recompute, const LoraConfig& lora,
+                           unsigned char* base, Acts* a);
+
   void add_param(const std::string& name, std::vector<int64_t> shape, size_t* slot);
-  void plan(int B, int T);
+  const ParamInfo& info_at(size_t offset) const { return infos_[by_offset_.at(offset)]; }
+  void plan_activations(int B, int T);
   void upload(const Batch& b, int B, int T, bool labels);
+  struct Ctx;  // the kernels' shapes and choices for one (B, T)
+  Ctx ctx(int B, int T) const;
   void forward(int B, int T);
+  // One layer's forward; again = the recompute before its backward (from the
+  // kept input; the down projection, which only feeds the next layer, skipped).
+  void layer_forward(const Ctx& c, int l, bool again);
   void backward(int B, int T, float grad_scale);
+  // Projection t of layer l with its LoRA term (only_lora: just x A^T), and its
+  // backward (frozen weights and biases get no gradient).
+  void proj(const Ctx& c, int l, int t, const cuda::bf16* bias, const cuda::bf16* x, cuda::bf16* y, int in, int out,
+            LayerActs& L, bool only_lora = false);
+  void proj_backward(const Ctx& c, int l, int t, size_t bias, const cuda::bf16* dy, const cuda::bf16* x, cuda::bf16* dx,
+                     bool acc, int in, int out, LayerActs& L);
+  // A norm weight's gradient, or the arena's sink when it is frozen.
+  float* norm_grad(size_t offset);
+  // The lowest layer the backward must reach (below it nothing is trainable).
+  int backward_floor() const;
   void zero_loss();
   StepStats wait_stats(const char* what);
   std::vector<cuda::AdamWTensor> adam_tensors(float weight_decay) const;
@@ -57,11 +101,14 @@ class CudaLlama final : public TrainBackend {
   LlamaConfig cfg_;
   std::vector<ParamInfo> infos_;
   std::map<std::string, size_t> index_;
+  std::map<size_t, size_t> by_offset_;  // offset -> index into infos_
   std::vector<Layer> layers_;
   size_t embed_ = 0, final_norm_ = 0, lm_head_ = 0, total_ = 0;
   long step_ = 0;
+  bool recompute_ = false;
+  LoraConfig lora_;  // rank 0: no LoRA
 
-  // Weight state (one allocation): fp32 master, fp32 grads, m, v, bf16 copy, rope table, clip state.
+  // Weight state (one allocation): fp32 master, fp32 grads, m, v, bf16 copy, rope table, step stats.
   void* state_ = nullptr;
   size_t state_bytes_ = 0;
   float *master_ = nullptr, *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr, *inv_freq_ = nullptr;
@@ -69,6 +116,7 @@ class CudaLlama final : public TrainBackend {
   StepStats* stats_ = nullptr;
   void* clip_ws_ = nullptr;
   size_t clip_ws_bytes_ = 0;
+  size_t peak_ = 0;  // the most device memory in use seen at the end of a step
 
   // Activations for (B_, T_) (one allocation).
   void* arena_ = nullptr;

@@ -19,6 +19,8 @@
 //   cudaAttentionDocBounds(seg (Int32Array, host), start, end, {B, T})
 //   cudaAttentionForward(q, k, v, start|null, end|null, out, lse, {B, T, Hq, Hkv, D, scale, impl?})
 //   cudaAttentionBackward(q, k, v, start|null, end|null, out, dout, lse, dq, dk, dv, {..., impl?})
+//   cudaPlanMemory(config, B, T, recompute) -> {weightsBytes, activationsBytes}: the device bytes a CUDA
+//                   model of this HF config allocates (weight state; activations for B x T), without a device
 // Buffers hold bf16 (2 bytes), fp32 or int32 values as each kernel's header
 // says (native/cuda/*.h); impl is "fast" (default) or "simple".
 #include <napi.h>
@@ -39,6 +41,8 @@
 #include "cuda/runtime.h"
 #include "cuda/swiglu.h"
 #include "cuda/xent.h"
+#include "model/cuda_llama.h"
+#include "napi/parse_config.h"
 #endif
 
 namespace mt::napi {
@@ -456,6 +460,20 @@ Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// cudaPlanMemory(config, B, T, recompute): CudaLlama::plan, which allocates nothing.
+Napi::Value PlanMemory(const Napi::CallbackInfo& info) {
+  Napi::Value c = arg(info, 0, "config");
+  if (!c.IsObject()) throw Napi::TypeError::New(info.Env(), "cudaPlanMemory: 'config' must be an object");
+  const mt::LlamaConfig cfg = parse_config(c.As<Napi::Object>());
+  const int B = to_int(arg(info, 1, "B"), "B", 1), T = to_int(arg(info, 2, "T"), "T", 1);
+  const bool recompute = to_bool(arg(info, 3, "recompute"), "recompute");
+  const mt::CudaMemoryPlan p = mt::CudaLlama::plan(cfg, B, T, recompute);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("weightsBytes", double(p.weights_bytes));
+  o.Set("activationsBytes", double(p.activations_bytes));
+  return o;
+}
+
 }  // namespace
 
 bool cuda_built() { return true; }
@@ -475,6 +493,7 @@ void register_cuda(Napi::Env env, Napi::Object exports) {
   exports.Set("cudaAttentionDocBounds", Napi::Function::New(env, AttentionDocBounds));
   exports.Set("cudaAttentionForward", Napi::Function::New(env, AttentionForward));
   exports.Set("cudaAttentionBackward", Napi::Function::New(env, AttentionBackward));
+  exports.Set("cudaPlanMemory", Napi::Function::New(env, PlanMemory));
 }
 
 #else  // no CUDA backend in this build

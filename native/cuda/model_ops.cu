@@ -8,6 +8,7 @@
 
 #include "cuda/cuda_check.h"
 #include "cuda/device.cuh"
+#include "cuda/gemm_lt.h"
 
 #if defined(MIDTRAIN_HAVE_CUBLAS) && defined(__CUDACC__)
 #include <cublas_v2.h>
@@ -169,6 +170,8 @@ void model_gemm(bool ta, bool tb, int M, int N, int K, float alpha, const bf16* 
   if (M == 0 || N == 0) return;
 #ifdef MT_MODEL_CUBLAS
   if (impl == Impl::Fast) {
+    // cuBLASLt with a workspace and the heuristic's algorithm where the build has it (gemm_lt.h).
+    if (gemm_lt(ta, tb, M, N, K, alpha, A, lda, B, ldb, C, c_fp32, ldc, accumulate, nullptr, s)) return;
     // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T.
     cublasHandle_t h = handle();
     MT_CUBLAS_CHECK(cublasSetStream(h, s));

@@ -58,84 +58,21 @@ if [ -x "$NVCC" ]; then
   echo "Register / spill report (ptxas -v; smem = static shared memory, the kernels use dynamic):"
   cat "$tmp/table"
 
-  # The cuBLAS path of model_ops.cu, where the toolkit has no cuBLAS: against the
-  # declarations of the cuBLAS API it calls (a type check of the calls only).
+  # The cuBLAS and cuBLASLt paths (model_ops.cu, gemm_lt.cu), where the toolkit has no cuBLAS: against
+  # declarations of the API calls they make (scripts/cuda-stubs: a type check of the calls only).
   cuda_inc="$(dirname "$(dirname "$(readlink -f "$NVCC")")")/include"
   if [ ! -f "$cuda_inc/cublas_v2.h" ]; then
-    mkdir -p "$tmp/stub"
-    cat >"$tmp/stub/cublas_v2.h" <<'EOF'
-// Declarations of the cuBLAS v2 API calls model_ops.cu makes, for a compile check only.
-#pragma once
-#include <cuda_runtime.h>
-#include <library_types.h>
-typedef enum { CUBLAS_STATUS_SUCCESS = 0 } cublasStatus_t;
-struct cublasContext;
-typedef struct cublasContext* cublasHandle_t;
-typedef enum { CUBLAS_OP_N = 0, CUBLAS_OP_T = 1, CUBLAS_OP_C = 2 } cublasOperation_t;
-typedef enum { CUBLAS_COMPUTE_32F = 68 } cublasComputeType_t;
-typedef enum { CUBLAS_GEMM_DEFAULT = -1 } cublasGemmAlgo_t;
-cublasStatus_t cublasCreate_v2(cublasHandle_t* handle);
-cublasStatus_t cublasSetStream_v2(cublasHandle_t handle, cudaStream_t streamId);
-const char* cublasGetStatusString(cublasStatus_t status);
-cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m, int n,
-                            int k, const void* alpha, const void* A, cudaDataType Atype, int lda, const void* B,
-                            cudaDataType Btype, int ldb, const void* beta, void* C, cudaDataType Ctype, int ldc,
-                            cublasComputeType_t computeType, cublasGemmAlgo_t algo);
-#define cublasCreate cublasCreate_v2
-#define cublasSetStream cublasSetStream_v2
-EOF
-    if nice "$NVCC" -c -std=c++17 -O1 -I native -I "$tmp/stub" -DMIDTRAIN_HAVE_CUBLAS -gencode=arch=compute_80,code=sm_80 \
-      native/cuda/model_ops.cu -o "$tmp/model_ops_cublas.o" 2>"$tmp/log"; then
-      echo "check:cuda: model_ops.cu with MIDTRAIN_HAVE_CUBLAS compiles (against declaration stubs: no cuBLAS in this toolkit)"
-    else
-      cat "$tmp/log" >&2
-      echo "check:cuda: model_ops.cu's cuBLAS path failed to compile" >&2
-      status=1
-    fi
-    # gemm_lt.cu against declarations of the cuBLASLt calls it makes (the enum values are placeholders:
-    # a type check of the calls only; a real build uses the toolkit's cublasLt.h).
-    cat >"$tmp/stub/cublasLt.h" <<'EOF'
-#pragma once
-#include <cstddef>
-#include <cstdint>
-#include "cublas_v2.h"
-struct cublasLtContext;
-typedef struct cublasLtContext* cublasLtHandle_t;
-typedef struct { uint64_t data[32]; } cublasLtMatmulDescOpaque_t;
-typedef cublasLtMatmulDescOpaque_t* cublasLtMatmulDesc_t;
-typedef struct { uint64_t data[8]; } cublasLtMatrixLayoutOpaque_t;
-typedef cublasLtMatrixLayoutOpaque_t* cublasLtMatrixLayout_t;
-typedef struct { uint64_t data[8]; } cublasLtMatmulPreferenceOpaque_t;
-typedef cublasLtMatmulPreferenceOpaque_t* cublasLtMatmulPreference_t;
-typedef struct { uint64_t data[8]; } cublasLtMatmulAlgo_t;
-typedef struct { cublasLtMatmulAlgo_t algo; size_t workspaceSize; cublasStatus_t state; float wavesCount; int reserved[4]; } cublasLtMatmulHeuristicResult_t;
-typedef enum { CUBLASLT_MATMUL_DESC_TRANSA = 3, CUBLASLT_MATMUL_DESC_TRANSB = 4, CUBLASLT_MATMUL_DESC_EPILOGUE = 7,
-               CUBLASLT_MATMUL_DESC_BIAS_POINTER = 8, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE = 26 } cublasLtMatmulDescAttributes_t;
-typedef enum { CUBLASLT_EPILOGUE_DEFAULT = 1, CUBLASLT_EPILOGUE_BIAS = 4 } cublasLtEpilogue_t;
-typedef enum { CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1 } cublasLtMatmulPreferenceAttributes_t;
-cublasStatus_t cublasLtCreate(cublasLtHandle_t* handle);
-cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t* desc, cublasComputeType_t compute, cudaDataType_t scale);
-cublasStatus_t cublasLtMatmulDescSetAttribute(cublasLtMatmulDesc_t desc, cublasLtMatmulDescAttributes_t attr, const void* buf, size_t size);
-cublasStatus_t cublasLtMatrixLayoutCreate(cublasLtMatrixLayout_t* layout, cudaDataType type, uint64_t rows, uint64_t cols, int64_t ld);
-cublasStatus_t cublasLtMatmulPreferenceCreate(cublasLtMatmulPreference_t* pref);
-cublasStatus_t cublasLtMatmulPreferenceDestroy(cublasLtMatmulPreference_t pref);
-cublasStatus_t cublasLtMatmulPreferenceSetAttribute(cublasLtMatmulPreference_t pref, cublasLtMatmulPreferenceAttributes_t attr, const void* buf, size_t size);
-cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t h, cublasLtMatmulDesc_t op, cublasLtMatrixLayout_t a, cublasLtMatrixLayout_t b,
-                                              cublasLtMatrixLayout_t c, cublasLtMatrixLayout_t d, cublasLtMatmulPreference_t pref,
-                                              int requested, cublasLtMatmulHeuristicResult_t results[], int* returned);
-cublasStatus_t cublasLtMatmul(cublasLtHandle_t h, cublasLtMatmulDesc_t op, const void* alpha, const void* A, cublasLtMatrixLayout_t a,
-                              const void* B, cublasLtMatrixLayout_t b, const void* beta, const void* C, cublasLtMatrixLayout_t c,
-                              void* D, cublasLtMatrixLayout_t d, const cublasLtMatmulAlgo_t* algo, void* workspace,
-                              size_t workspace_bytes, cudaStream_t stream);
-EOF
-    if nice "$NVCC" -c -std=c++17 -O1 -I native -I "$tmp/stub" -DMIDTRAIN_HAVE_CUBLASLT -gencode=arch=compute_80,code=sm_80 \
-      native/cuda/gemm_lt.cu -o "$tmp/gemm_lt.o" 2>"$tmp/log"; then
-      echo "check:cuda: gemm_lt.cu with MIDTRAIN_HAVE_CUBLASLT compiles (against declaration stubs)"
-    else
-      cat "$tmp/log" >&2
-      echo "check:cuda: gemm_lt.cu's cuBLASLt path failed to compile" >&2
-      status=1
-    fi
+    for pair in "model_ops.cu MIDTRAIN_HAVE_CUBLAS" "gemm_lt.cu MIDTRAIN_HAVE_CUBLASLT"; do
+      set -- $pair
+      if nice "$NVCC" -c -std=c++17 -O1 -I native -I scripts/cuda-stubs -D"$2" -gencode=arch=compute_80,code=sm_80 \
+        "native/cuda/$1" -o "$tmp/stub.o" 2>"$tmp/log"; then
+        echo "check:cuda: $1 with $2 compiles (against declaration stubs: no cuBLAS in this toolkit)"
+      else
+        cat "$tmp/log" >&2
+        echo "check:cuda: $1's $2 path failed to compile" >&2
+        status=1
+      fi
+    done
   fi
 else
   echo "check:cuda: no nvcc (looked for \$NVCC, nvcc on PATH, /usr/local/cuda/bin/nvcc): skipping the sm_80/sm_90a compile"

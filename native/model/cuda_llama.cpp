@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "core/check.h"
+#include "cpu/gemm.h"
 #include "cuda/adamw.h"
 #include "cuda/attention.h"
 #include "cuda/model_ops.h"
@@ -32,6 +33,7 @@ using cuda::Impl;
 namespace {
 
 size_t align256(size_t n) { return (n + 255) / 256 * 256; }
+size_t align16(size_t n) { return (n + kParamAlign - 1) / kParamAlign * kParamAlign; }
 double gib(size_t b) { return double(b) / double(size_t(1) << 30); }
 
 // Allocates `bytes` or throws the out-of-memory error of the issue: what was
@@ -225,6 +227,10 @@ CudaLlama::CudaLlama(const LlamaConfig& cfg) : cfg_(cfg) {
 CudaLlama::~CudaLlama() {
   cuda::device_free(arena_);
   cuda::device_free(state_);
+  cuda::device_free(anchor_);
+  cuda::device_free(anchor_w_);
+  cuda::device_free(fisher_);
+  cuda::device_free(dist_ws_);
 }
 
 const char* CudaLlama::device() const { return cuda::backend_kind(); }
@@ -276,6 +282,7 @@ void CudaLlama::set_adam(const std::string& name, const float* m, const float* v
 }
 
 void CudaLlama::init_weights(uint64_t seed, float std) {
+  MT_CHECK(lora_.rank == 0, "init_weights: initialise the model before enable_lora");
   // The CPU model's counter-based init, so a seed gives the same model on both devices.
   LlamaModel cpu_model(cfg_);
   cpu_model.init_weights(seed, std);
@@ -284,7 +291,8 @@ void CudaLlama::init_weights(uint64_t seed, float std) {
 
 BackendMemory CudaLlama::memory() const {
   BackendMemory m;
-  m.weights_bytes = state_bytes_;
+  const size_t f32 = align256(total_ * 4);
+  m.weights_bytes = state_bytes_ + (anchor_ ? f32 + dist_ws_bytes_ : 0) + (anchor_w_ ? f32 : 0) + (fisher_ ? f32 : 0);
   m.activations_bytes = arena_bytes_;
   m.peak_bytes = peak_;
   cuda::device_memory(&m.free_bytes, &m.total_bytes);
@@ -539,32 +547,35 @@ cpu::XentResult CudaLlama::eval_loss(const Batch& b, int B, int T) {
   return {st.xent.loss_sum, st.xent.count};
 }
 
-// The (trainable) tensors' AdamW descriptors: gradients, and with `update` the
-// weights, moments and bf16 copies the update writes.
-std::vector<cuda::AdamWTensor> CudaLlama::adam_tensors(float weight_decay) const {
+std::vector<cuda::AdamWTensor> CudaLlama::adam_tensors(float weight_decay, bool anchored) const {
   std::vector<cuda::AdamWTensor> ts;
   ts.reserve(infos_.size());
   bf16* wb = static_cast<bf16*>(wbf_);
   for (const ParamInfo& p : infos_) {
+    if (!p.trainable) continue;  // no gradient in the norm, no moments, no update, no decay
     cuda::AdamWTensor t;
     t.p = master_ + p.offset, t.g = grads_ + p.offset, t.m = m_ + p.offset, t.v = v_ + p.offset;
     t.p_bf16 = wb + p.offset, t.n = int64_t(p.numel);
     t.weight_decay = p.shape.size() >= 2 ? weight_decay : 0.f;
+    if (anchored) t.anchor = anchor_ + p.offset, t.anchor_w = anchor_w_ ? anchor_w_ + p.offset : nullptr;
     ts.push_back(t);
   }
   return ts;
 }
 
+void CudaLlama::check_trainable() const { MT_CHECK(num_trainable() > 0, "every tensor is frozen: nothing to train"); }
+
 cpu::XentResult CudaLlama::loss_and_grad(const Batch& b, int B, int T, double* grad_norm) {
   int64_t targets = 0;
   for (int32_t y : b.labels) targets += y != -100;
   MT_CHECK(targets > 0, "this batch has no target tokens (every label is -100)");
+  check_trainable();
   upload(b, B, T, true);
   cuda::fill_bytes(grads_, 0, total_ * 4);
   zero_loss();
   forward(B, T);
   backward(B, T, float(1.0 / double(targets)));
-  const std::vector<cuda::AdamWTensor> ts = adam_tensors(0.f);
+  const std::vector<cuda::AdamWTensor> ts = adam_tensors(0.f, false);
   cuda::grad_clip(ts.data(), int(ts.size()), 0.f, &stats_->clip, clip_ws_, clip_ws_bytes_);  // max_norm 0: the norm only
   const StepStats st = wait_stats("loss_and_grad");
   if (grad_norm) *grad_norm = st.clip.norm;
@@ -573,12 +584,15 @@ cpu::XentResult CudaLlama::loss_and_grad(const Batch& b, int B, int T, double* g
 
 StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const StepHyper& h) {
   MT_CHECK(!micro.empty(), "a step needs at least one micro-batch");
-  MT_CHECK(h.anchor_weight == 0.f, "anchors (L2-SP/EWC) are not yet on the GPU: use --device cpu");
+  MT_CHECK(std::isfinite(h.anchor_weight) && h.anchor_weight >= 0.f, "anchor weight must be finite and >= 0, got ",
+           h.anchor_weight);
   int64_t targets = 0;
   for (const Batch& b : micro)
     for (int32_t y : b.labels) targets += y != -100;
   MT_CHECK(targets > 0, "this step has no target tokens (every label is -100)");
+  check_trainable();
   const float grad_scale = float(1.0 / double(targets));
+  const bool anchored = anchor_ && h.anchor_weight > 0.f;
 
   // Queued without a host wait from here to the AdamW update.
   cuda::fill_bytes(grads_, 0, total_ * 4);
@@ -589,11 +603,26 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
     backward(B, T, grad_scale);
   }
   // Norm, clip factor and update stay on the device; a non-finite norm or loss makes the update a no-op.
-  const std::vector<cuda::AdamWTensor> ts = adam_tensors(h.weight_decay);
+  const std::vector<cuda::AdamWTensor> ts = adam_tensors(h.weight_decay, anchored);
   cuda::grad_clip(ts.data(), int(ts.size()), h.grad_clip, &stats_->clip, clip_ws_, clip_ws_bytes_);
   cuda::fold_loss_finite(&stats_->xent, &stats_->clip);
-  cuda::AdamWConfig cfg{h.lr, h.beta1, h.beta2, h.eps, step_ + 1};
-  cuda::adamw_update(ts.data(), int(ts.size()), cfg, &stats_->clip);
+  if (anchored) queue_anchor_sq();  // the penalty at the weights before the update
+  // One update per distinct LR scale (the CPU's lr = h.lr * scale, in float).
+  std::vector<float> scales;
+  for (const ParamInfo& p : infos_)
+    if (p.trainable && std::find(scales.begin(), scales.end(), p.lr_scale) == scales.end()) scales.push_back(p.lr_scale);
+  for (float sc : scales) {
+    std::vector<cuda::AdamWTensor> group;
+    size_t k = 0;
+    for (const ParamInfo& p : infos_) {
+      if (!p.trainable) continue;
+      if (p.lr_scale == sc) group.push_back(ts[k]);
+      ++k;
+    }
+    cuda::AdamWConfig cfg{sc == 1.f ? h.lr : h.lr * sc, h.beta1, h.beta2, h.eps, step_ + 1};
+    cfg.anchor_lambda = anchored ? h.anchor_weight : 0.f;
+    cuda::adamw_update(group.data(), int(group.size()), cfg, &stats_->clip);
+  }
   const StepStats st = wait_stats("step");  // the step's one wait
   size_t free_b = 0, total_b = 0;
   cuda::device_memory(&free_b, &total_b);
@@ -609,8 +638,282 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
     res.skipped = true;  // the update was a no-op on the device; the step count stays
     return res;
   }
+  if (anchored) res.penalty = double(h.anchor_weight) * 0.5 * st.anchor_sq;
   ++step_;
   return res;
+}
+
+// ---- Strategies --------------------------------------------------------------
+
+void CudaLlama::set_trainable(const std::string& name, bool on) {
+  ParamInfo& p = infos_[index_.at(param(name).name)];
+  p.trainable = on;
+  // A gradient left from before would be read back; frozen means zero.
+  if (!on) {
+    cuda::fill_bytes(grads_ + p.offset, 0, p.numel * 4);
+    cuda::synchronize("set_trainable");
+  }
+}
+
+void CudaLlama::set_lr_scale(const std::string& name, float scale) {
+  MT_CHECK(std::isfinite(scale) && scale >= 0.f, "lr scale for '", name, "' must be finite and >= 0, got ", scale);
+  infos_[index_.at(param(name).name)].lr_scale = scale;
+}
+
+size_t CudaLlama::num_trainable() const {
+  size_t n = 0;
+  for (const ParamInfo& p : infos_) n += p.trainable ? p.numel : 0;
+  return n;
+}
+
+void CudaLlama::set_anchor() {
+  if (!anchor_) {
+    const size_t f32 = align256(total_ * 4);
+    anchor_ = static_cast<float*>(plan_alloc(f32, "anchor (L2-SP/EWC) weights", 0, 0));
+    // Sized for one range per tensor, the most the trainable ranges can need.
+    std::vector<cuda::FlatRange> ranges;
+    for (const ParamInfo& p : infos_) ranges.push_back({p.offset, p.numel});
+    dist_ws_bytes_ = align256(cuda::sq_dist_workspace_bytes(ranges.data(), int(ranges.size())));
+    dist_ws_ = plan_alloc(dist_ws_bytes_, "anchor distance workspace", 0, 0);
+  }
+  cuda::copy_on_device(anchor_, master_, total_ * 4);
+  cuda::synchronize("set_anchor");
+}
+
+void CudaLlama::clear_anchor() {
+  cuda::device_free(anchor_);
+  cuda::device_free(anchor_w_);
+  cuda::device_free(dist_ws_);
+  anchor_ = anchor_w_ = nullptr, dist_ws_ = nullptr, dist_ws_bytes_ = 0;
+}
+
+void CudaLlama::set_anchor_weights(const std::string& name, const float* w) {
+  const ParamInfo& p = param(name);
+  MT_CHECK(anchor_, "set the anchor before its weights");
+  if (!anchor_w_) {
+    anchor_w_ = static_cast<float*>(plan_alloc(align256(total_ * 4), "anchor (EWC) importance weights", 0, 0));
+    cuda::fill_f32(anchor_w_, 1.f, total_);  // F is 1 until set
+  }
+  cuda::copy_to_device(anchor_w_ + p.offset, w, p.numel * 4);
+}
+
+void CudaLlama::queue_anchor_sq() const {
+  // Trainable tensors as ranges of the flat buffers, neighbours merged (the padding between them is 0 in both).
+  std::vector<cuda::FlatRange> ranges;
+  for (const ParamInfo& p : infos_) {
+    if (!p.trainable) continue;
+    if (!ranges.empty() && ranges.back().offset + align16(ranges.back().n) == p.offset) ranges.back().n = align16(ranges.back().n) + p.numel;
+    else ranges.push_back({p.offset, p.numel});
+  }
+  cuda::sq_dist(master_, anchor_, anchor_w_, ranges.data(), int(ranges.size()), &stats_->anchor_sq, dist_ws_,
+                dist_ws_bytes_);
+}
+
+double CudaLlama::anchor_distance() const {
+  if (!anchor_) return 0;
+  queue_anchor_sq();
+  cuda::synchronize("anchor_distance");
+  double s = 0;
+  cuda::copy_to_host(&s, &stats_->anchor_sq, sizeof s);
+  return 0.5 * s;
+}
+
+int64_t CudaLlama::accumulate_fisher(const Batch& b, int B, int T) {
+  const size_t N = size_t(B) * T;
+  MT_CHECK(b.labels.size() == N, "labels must have B*T = ", N, " entries, got ", b.labels.size());
+  check_trainable();
+  if (!fisher_) {
+    fisher_ = static_cast<float*>(plan_alloc(align256(total_ * 4), "Fisher (EWC)", 0, 0));
+    cuda::fill_bytes(fisher_, 0, total_ * 4);
+  }
+  // Row by row, as the CPU model: each row's own mean-token-loss gradient, squared.
+  int64_t rows = 0;
+  for (int r = 0; r < B; ++r) {
+    auto slice = [&](const std::vector<int32_t>& v) {
+      return v.empty() ? std::vector<int32_t>() : std::vector<int32_t>(v.begin() + size_t(r) * T, v.begin() + size_t(r + 1) * T);
+    };
+    Batch row{slice(b.ids), slice(b.labels), slice(b.positions), slice(b.segments)};
+    int64_t targets = 0;
+    for (int32_t y : row.labels) targets += y != -100;
+    if (targets == 0) continue;
+    upload(row, 1, T, true);
+    cuda::fill_bytes(grads_, 0, total_ * 4);
+    zero_loss();
+    forward(1, T);
+    backward(1, T, float(1.0 / double(targets)));
+    cuda::add_squares(grads_, fisher_, total_);
+    ++rows;
+  }
+  cuda::fill_bytes(grads_, 0, total_ * 4);
+  cuda::synchronize("accumulate_fisher");
+  return rows;
+}
+
+void CudaLlama::get_fisher(const std::string& name, float* out) const {
+  const ParamInfo& p = param(name);
+  if (!fisher_) std::fill(out, out + p.numel, 0.f);
+  else cuda::copy_to_host(out, fisher_ + p.offset, p.numel * 4);
+}
+
+void CudaLlama::clear_fisher() {
+  cuda::device_free(fisher_);
+  fisher_ = nullptr;
+}
+
+namespace {
+
+// The CPU model's LoRA init (model/llama.cpp, uniform_at and its mix): value i
+// of tensor t is a function of (seed, t, i) only. A copy, so the GPU needs no
+// host copy of the whole model; the LoRA parity test checks the two agree bitwise.
+inline uint64_t lora_mix(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+inline float lora_uniform_at(uint64_t seed, uint64_t t, uint64_t i) {
+  return float(double(lora_mix(seed ^ lora_mix(t * 0x100000001b3ull + i)) >> 11) / 4503599627370496.0 - 1.0);
+}
+
+}  // namespace
+
+void CudaLlama::enable_lora(const LoraConfig& c) {
+  MT_CHECK(lora_.rank == 0, "LoRA is already enabled on this model");
+  MT_CHECK(c.rank >= 1, "LoRA rank must be >= 1, got ", c.rank);
+  MT_CHECK(std::isfinite(c.alpha) && c.alpha > 0, "LoRA alpha must be > 0, got ", c.alpha);
+  MT_CHECK(c.targets != 0 && c.targets < (1u << kTargets), "LoRA needs at least one target projection");
+  MT_CHECK(!anchor_ && !fisher_, "enable LoRA before setting an anchor or a Fisher");
+  // The new parameter table: the factors appended, so every old tensor keeps its offset.
+  std::vector<ParamInfo> infos = infos_;
+  std::map<std::string, size_t> index = index_;
+  size_t total = total_;
+  for (ParamInfo& p : infos) p.trainable = false;  // the base is frozen
+  for (size_t l = 0; l < layers_.size(); ++l)
+    for (int t = 0; t < kTargets; ++t) {
+      if (!(c.targets & (1u << t))) continue;
+      const ParamInfo& w = infos[layers_[l].proj[t]];
+      const int64_t out = w.shape[0], in = w.shape[1];
+      const std::string base = w.name.substr(0, w.name.size() - 7);  // drop ".weight"
+      const size_t a = append_param(infos, index, total, base + ".lora_A.weight", {c.rank, in});
+      infos.back().lora = true;
+      const size_t b = append_param(infos, index, total, base + ".lora_B.weight", {out, c.rank});
+      infos.back().lora = true;
+      infos[layers_[l].proj[t]].lora_a = a, infos[layers_[l].proj[t]].lora_b = b;
+    }
+  State st{};
+  const size_t bytes = carve_state(cfg_, infos, total, nullptr, &st);
+  // The old state is staged through the host (master weights and moments; the
+  // gradients restart at zero and the bf16 copy is derived), so the device
+  // never holds both states. Refused before anything changes if the new one cannot fit.
+  size_t free_b = 0, total_b = 0;
+  cuda::device_memory(&free_b, &total_b);
+  MT_CHECK(bytes <= free_b + state_bytes_ + arena_bytes_, "CUDA out of memory: the weight state with LoRA needs ",
+           gib(bytes), " GiB, ", gib(free_b + state_bytes_ + arena_bytes_), " GiB would be free");
+  const size_t old_total = total_;
+  std::vector<float> hm(total, 0.f), hmo(total, 0.f), hv(total, 0.f);
+  cuda::copy_to_host(hm.data(), master_, old_total * 4);
+  cuda::copy_to_host(hmo.data(), m_, old_total * 4);
+  cuda::copy_to_host(hv.data(), v_, old_total * 4);
+  cuda::device_free(arena_);
+  arena_ = nullptr, arena_bytes_ = 0, acts_.reset(), B_ = T_ = 0;  // the activations need the LoRA buffers
+  cuda::device_free(state_);
+  state_ = nullptr, master_ = grads_ = m_ = v_ = inv_freq_ = nullptr, wbf_ = nullptr, stats_ = nullptr;
+  state_ = plan_alloc(bytes, "weights, gradients and AdamW state (with LoRA)", 0, 0);
+  state_bytes_ = bytes;
+  carve_state(cfg_, infos, total, static_cast<unsigned char*>(state_), &st);
+  master_ = st.master, grads_ = st.grads, m_ = st.m, v_ = st.v, inv_freq_ = st.inv_freq, wbf_ = st.wbf;
+  stats_ = st.stats, clip_ws_ = st.clip_ws, clip_ws_bytes_ = st.clip_ws_bytes;
+  infos_ = std::move(infos), index_ = std::move(index), total_ = total;
+  for (size_t i = 0; i < infos_.size(); ++i) by_offset_[infos_[i].offset] = i;
+  lora_ = c;
+  // A ~ U(-1/sqrt(in), 1/sqrt(in)) from the seed as on the CPU; B = 0.
+  for (size_t t = 0; t < infos_.size(); ++t) {
+    const ParamInfo& p = infos_[t];
+    if (!p.lora || p.name.find(".lora_A.") == std::string::npos) continue;
+    const float bound = 1.f / std::sqrt(float(p.shape[1]));
+    for (size_t i = 0; i < p.numel; ++i) hm[p.offset + i] = bound * lora_uniform_at(c.seed, t, uint64_t(i));
+  }
+  cuda::fill_bytes(state_, 0, state_bytes_);
+  cuda::copy_to_device(master_, hm.data(), total_ * 4);
+  cuda::copy_to_device(m_, hmo.data(), total_ * 4);
+  cuda::copy_to_device(v_, hv.data(), total_ * 4);
+  cuda::to_bf16(master_, static_cast<bf16*>(wbf_), total_);
+  std::vector<float> inv(size_t(cfg_.head_dim / 2));
+  cpu::rope_inv_freq(inv.data(), cfg_.head_dim, cfg_.rope_theta, cfg_.rope_scaling);
+  cuda::copy_to_device(inv_freq_, inv.data(), inv.size() * 4);
+  cuda::synchronize("enable_lora");
+}
+
+void CudaLlama::merged_param(const std::string& name, float* out) const {
+  const ParamInfo& p = param(name);
+  get_param(name, out);
+  if (p.lora_a == SIZE_MAX) return;
+  // On the host in fp32, as the CPU model: W + (alpha/r) B A from the master weights.
+  const int r = lora_.rank, rows = int(p.shape[0]), cols = int(p.shape[1]);
+  std::vector<float> A(size_t(r) * cols), Bm(size_t(rows) * r);
+  cuda::copy_to_host(A.data(), master_ + p.lora_a, A.size() * 4);
+  cuda::copy_to_host(Bm.data(), master_ + p.lora_b, Bm.size() * 4);
+  cpu::gemm(false, false, rows, cols, r, lora_.alpha / float(r), Bm.data(), r, A.data(), cols, 1.f, out, cols);
+}
+
+// ---- Inference and probes ------------------------------------------------------
+
+void CudaLlama::forward_logits(const Batch& b, int B, int T, float* logits) {
+  upload(b, B, T, false);
+  forward(B, T);
+  const Acts& a = *acts_;
+  const int N = B * T, C = cfg_.hidden, V = cfg_.vocab;
+  // A chunk of rows at a time through the LM head's logits scratch (the N x V logits never exist on the device).
+  const int R = cuda::lmhead_xent_chunk(N, V, 0);
+  auto* chunk = static_cast<float*>(a.xent_ws);
+  const bf16* W = static_cast<const bf16*>(wbf_);
+  for (int r0 = 0; r0 < N; r0 += R) {
+    const int rows = std::min(R, N - r0);
+    cuda::model_gemm(false, true, rows, V, C, 1.f, a.xnF + size_t(r0) * C, C, W + lm_head_, C, chunk, true, V, false);
+    cuda::synchronize("forward_logits");
+    cuda::copy_to_host(logits + size_t(r0) * V, chunk, size_t(rows) * V * 4);
+  }
+}
+
+std::vector<std::vector<float>> CudaLlama::hidden_states(const Batch& b, int B, int T, const int32_t* mask, bool mean) {
+  const int L = cfg_.layers, C = cfg_.hidden;
+  const size_t N = size_t(B) * T;
+  std::vector<int64_t> count(size_t(B), 0);
+  for (int r = 0; r < B; ++r) {
+    for (int t = 0; t < T; ++t) count[size_t(r)] += !mask || mask[size_t(r) * T + t] != 0;
+    MT_CHECK(!mean || count[size_t(r)] > 0, "hidden states: row ", r, " has no position in the mask");
+  }
+  upload(b, B, T, false);
+  forward(B, T);
+  cuda::synchronize("hidden_states");
+  // Entry l < L: layer l's input residual (kept with recompute too); entry L: the final-normed output.
+  std::vector<std::vector<float>> out(size_t(L) + 1);
+  std::vector<uint16_t> raw(N * C);
+  std::vector<float> h(N * C);
+  for (int l = 0; l <= L; ++l) {
+    const bf16* src = l < L ? acts_->l[size_t(l)].res1 : acts_->xnF;
+    cuda::copy_to_host(raw.data(), src, raw.size() * 2);
+    for (size_t i = 0; i < raw.size(); ++i) {
+      const uint32_t bits = uint32_t(raw[i]) << 16;
+      std::memcpy(&h[i], &bits, 4);
+    }
+    std::vector<float>& o = out[size_t(l)];
+    if (!mean) {
+      o = h;
+      continue;
+    }
+    o.assign(size_t(B) * C, 0.f);
+    for (int r = 0; r < B; ++r) {
+      std::vector<double> acc(size_t(C), 0.0);
+      for (int t = 0; t < T; ++t) {
+        const size_t i = size_t(r) * T + t;
+        if (mask && mask[i] == 0) continue;
+        for (int c = 0; c < C; ++c) acc[size_t(c)] += h[i * C + c];
+      }
+      for (int c = 0; c < C; ++c) o[size_t(r) * C + c] = float(acc[size_t(c)] / double(count[size_t(r)]));
+    }
+  }
+  return out;
 }
 
 }  // namespace mt

@@ -57,6 +57,24 @@ class CudaLlama final : public TrainBackend {
   void set_recompute(bool on) override;
   bool recompute() const override { return recompute_; }
 
+  void forward_logits(const Batch& b, int B, int T, float* logits) override;
+  std::vector<std::vector<float>> hidden_states(const Batch& b, int B, int T, const int32_t* mask, bool mean) override;
+
+  // The CPU model's semantics (model/llama.h): frozen tensors get no gradient,
+  // moments or update and are out of the norm; lr = step lr * lr_scale.
+  void set_trainable(const std::string& name, bool on) override;
+  void set_lr_scale(const std::string& name, float scale) override;
+  size_t num_trainable() const override;
+  void enable_lora(const LoraConfig& c) override;
+  void merged_param(const std::string& name, float* out) const override;
+  void set_anchor() override;
+  void clear_anchor() override;
+  void set_anchor_weights(const std::string& name, const float* w) override;
+  double anchor_distance() const override;
+  int64_t accumulate_fisher(const Batch& b, int B, int T) override;
+  void get_fisher(const std::string& name, float* out) const override;
+  void clear_fisher() override;
+
  private:
   struct Layer {
     size_t wq, wk, wv, wo, bq, bk, bv, qn, kn, wg, wu, wd, ln1, ln2;
@@ -96,7 +114,11 @@ class CudaLlama final : public TrainBackend {
   int backward_floor() const;
   void zero_loss();
   StepStats wait_stats(const char* what);
-  std::vector<cuda::AdamWTensor> adam_tensors(float weight_decay) const;
+  // The trainable tensors' AdamW descriptors (anchored: with p0 and F).
+  std::vector<cuda::AdamWTensor> adam_tensors(float weight_decay, bool anchored) const;
+  // sum F (w - w0)^2 over the trainable tensors into stats_->anchor_sq (queued, no wait).
+  void queue_anchor_sq() const;
+  void check_trainable() const;
 
   LlamaConfig cfg_;
   std::vector<ParamInfo> infos_;
@@ -117,6 +139,11 @@ class CudaLlama final : public TrainBackend {
   void* clip_ws_ = nullptr;
   size_t clip_ws_bytes_ = 0;
   size_t peak_ = 0;  // the most device memory in use seen at the end of a step
+
+  // Strategy state, allocated when first used (fp32 [total_] each).
+  float *anchor_ = nullptr, *anchor_w_ = nullptr, *fisher_ = nullptr;
+  void* dist_ws_ = nullptr;  // sq_dist's partial sums, allocated with the anchor
+  size_t dist_ws_bytes_ = 0;
 
   // Activations for (B_, T_) (one allocation).
   void* arena_ = nullptr;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { adamwUpdate } from "../src/engine/adamw.js";
 import { attentionBackward, attentionForward } from "../src/engine/attention.js";
 import { Cuda, bf16ToF32, f32ToBf16, roundBf16, type CudaImpl } from "../src/engine/cuda.js";
-import { buildInfo } from "../src/engine/native.js";
+import { buildInfo, native } from "../src/engine/native.js";
 import { rmsnormBackward, rmsnormForward } from "../src/engine/norm.js";
 import { ropeApply, ropeInvFreq } from "../src/engine/rope.js";
 import { swigluBackward, swigluForward } from "../src/engine/swiglu.js";
@@ -214,6 +214,36 @@ describe.skipIf(why !== null)(`cuda kernels vs the CPU kernels (${why ?? `${cuda
     expect(() => cuda.lmheadXent(X, Wd, cuda.i32(badLabels), null, null, null, { N, C, V, gradScale: 1 })).toThrow(
       `lmhead_xent: labels[11] = ${V + 3} is outside [0, V=${V})`,
     );
+  });
+
+  it("lm head + cross-entropy, accumulating on the device (the training step's variant): equal to the checked one", () => {
+    const r = new Rng(seed + 5);
+    const N = 29, C = 32, V = 130;
+    const x = randBf16(r, N * C), W = randBf16(r, V * C, 0.3);
+    const lab = () => Int32Array.from({ length: N }, (_, i) => (i % 4 === 1 ? -100 : r.int(V)));
+    const l1 = lab(), l2 = lab();
+    const X = cuda.bf16(x), Wd = cuda.bf16(W);
+    for (const impl of impls) {
+      // The checked variant twice, dW accumulating...
+      const DX = cuda.alloc(2 * N * C), DW = cuda.alloc(4 * V * C);
+      DW.fill(0);
+      const a = cuda.lmheadXent(X, Wd, cuda.i32(l1), null, DW, null, { N, C, V, gradScale: 0.5, impl });
+      const b = cuda.lmheadXent(X, Wd, cuda.i32(l2), DX, DW, null, { N, C, V, gradScale: 0.5, impl });
+      // ...and the accumulating one twice into one (loss, count).
+      const DX2 = cuda.alloc(2 * N * C), DW2 = cuda.alloc(4 * V * C), ACC = cuda.alloc(16);
+      DW2.fill(0), ACC.fill(0);
+      const acc = native().cudaLmheadXentAccumulate;
+      acc(X, Wd, cuda.i32(l1), null, DW2, ACC, { N, C, V, gradScale: 0.5, impl });
+      acc(X, Wd, cuda.i32(l2), DX2, DW2, ACC, { N, C, V, gradScale: 0.5, impl });
+      const host = new Uint8Array(16);
+      ACC.download(host);
+      const view = new DataView(host.buffer);
+      // Same kernels, same row order: bitwise.
+      expect(view.getFloat64(0, true), impl).toBe(a.lossSum + b.lossSum);
+      expect(Number(view.getBigInt64(8, true)), impl).toBe(a.count + b.count);
+      expect(cuda.readF32(DW2, V * C)).toEqual(cuda.readF32(DW, V * C));
+      expect(cuda.readBf16(DX2, N * C)).toEqual(cuda.readBf16(DX, N * C));
+    }
   });
 
   const cases = [

@@ -16,6 +16,8 @@
 //                   {maxNorm?, impl?}) -> {sumsq, norm, scale, finite} | null (no maxNorm)
 //   cudaLmheadXent(x, W, labels, dx|null, dW|null, tokenLoss|null, {N, C, V, gradScale, chunk?, impl?})
 //                   -> {lossSum, count}
+//   cudaLmheadXentAccumulate(x, W, labels, dx|null, dW|null, acc, {N, C, V, gradScale, chunk?, impl?})
+//                   adds the loss sum (fp64) and count (int64) into acc (16 bytes, XentAccum); labels unchecked
 //   cudaAttentionDocBounds(seg (Int32Array, host), start, end, {B, T})
 //   cudaAttentionForward(q, k, v, start|null, end|null, out, lse, {B, T, Hq, Hkv, D, scale, impl?})
 //   cudaAttentionBackward(q, k, v, start|null, end|null, out, dout, lse, dq, dk, dv, {..., impl?})
@@ -460,6 +462,28 @@ Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The training step's variant: no label validation, no wait inside; this binding synchronises after it.
+Napi::Value LmheadXentAccumulate(const Napi::CallbackInfo& info) {
+  const char* fn = "cudaLmheadXentAccumulate";
+  Napi::Object o = options(info, 6);
+  const int N = to_int(field(o, "N"), "N", 0), C = to_int(field(o, "C"), "C", 1), V = to_int(field(o, "V"), "V", 1);
+  const float gs = float(to_number(field(o, "gradScale"), "gradScale"));
+  const int chunk = absent(o.Get("chunk")) ? 0 : to_int(o.Get("chunk"), "chunk", 0);
+  const Impl impl = impl_of(o);
+  auto* x = as<mt::cuda::bf16>(buf(info, 0, fn, "x", 2.0 * N * C, "N*C bf16"));
+  auto* W = as<mt::cuda::bf16>(buf(info, 1, fn, "W", 2.0 * V * C, "V*C bf16"));
+  auto* labels = as<int32_t>(buf(info, 2, fn, "labels", 4.0 * N, "N int32"));
+  auto* dx = as<mt::cuda::bf16>(buf(info, 3, fn, "dx", 2.0 * N * C, "N*C bf16", true));
+  auto* dW = as<float>(buf(info, 4, fn, "dW", 4.0 * V * C, "V*C fp32", true));
+  auto* acc = as<mt::cuda::XentAccum>(buf(info, 5, fn, "acc", double(sizeof(mt::cuda::XentAccum)), "fp64 + int64"));
+  run(info.Env(), "lmhead_xent_accumulate", [&] {
+    Scratch ws(mt::cuda::lmhead_xent_workspace_bytes(N, C, V, chunk));
+    mt::cuda::lmhead_xent_accumulate(x, W, labels, N, C, V, gs, dx, dW, nullptr, chunk, ws.p, ws.n, acc, impl);
+    mt::cuda::synchronize("lmhead_xent_accumulate");
+  });
+  return info.Env().Undefined();
+}
+
 // cudaPlanMemory(config, B, T, recompute): CudaLlama::plan, which allocates nothing.
 Napi::Value PlanMemory(const Napi::CallbackInfo& info) {
   Napi::Value c = arg(info, 0, "config");
@@ -493,6 +517,7 @@ void register_cuda(Napi::Env env, Napi::Object exports) {
   exports.Set("cudaAttentionDocBounds", Napi::Function::New(env, AttentionDocBounds));
   exports.Set("cudaAttentionForward", Napi::Function::New(env, AttentionForward));
   exports.Set("cudaAttentionBackward", Napi::Function::New(env, AttentionBackward));
+  exports.Set("cudaLmheadXentAccumulate", Napi::Function::New(env, LmheadXentAccumulate));
   exports.Set("cudaPlanMemory", Napi::Function::New(env, PlanMemory));
 }
 

@@ -59,7 +59,7 @@ export function memorySummary(m: MemoryReport): string {
 /**
  * The run stopped on a non-finite step (--on-nonfinite stop, or --max-skipped steps in a row with skip):
  * the last good weights are saved in `checkpoint`, from which --resume continues. The CLI exits with
- * `exitCode` (3), so scripts can tell it from a crash (1) and Ctrl-C (130).
+ * `exitCode` (3), so scripts can tell it from other errors (2) and Ctrl-C (130).
  */
 export class NonFiniteStopError extends Error {
   readonly exitCode = 3;
@@ -95,9 +95,11 @@ function plannedSteps(o: TrainOptions, data: TrainData): number {
   return Math.max(1, Math.ceil(((o.epochs ?? 1) * data.rowsPerEpoch) / rowsPerStep));
 }
 
-/** The options that must not change across a resume (the rest, e.g. save cadence, may). */
-// What to do on a non-finite step and recompute may change on resume: continuing a run that stopped on a
-// NaN with --on-nonfinite skip, or one that ran out of GPU memory with --recompute, is the point of them.
+/**
+ * The options that must not change across a resume (the rest, e.g. save cadence, may). The non-finite policy
+ * and recompute may: continuing a run that stopped on a NaN with --on-nonfinite skip, or one that ran out of
+ * GPU memory with --recompute, is what they are for.
+ */
 function runIdentity(o: TrainOptions): Record<string, unknown> {
   const { resume: _r, saveEvery: _s, keepLast: _k, evalEvery: _e, threads: _t, onNonfinite: _n, maxSkipped: _m, recompute: _c, ...rest } = o;
   return rest;

@@ -41,6 +41,7 @@ export async function trainWithSnapshots(o: TrainOptions, saveAt: number[], hook
     const dir = snapshotDir(o.out, n);
     if (!existsSync(join(dir, "config.json"))) saveCheckpoint(dir, m, { config, tokenizerDir: o.model });
   };
+  // Snapshots only copy weights to disk: the CPU model does that on any --device, without taking GPU memory.
   if (sizes[0] === 0) snap(loadCheckpoint(o.model).model, 0);
   const pending = sizes.filter((n) => n > 0);
   const r = await train(o, {

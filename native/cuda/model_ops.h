@@ -21,6 +21,9 @@ namespace mt::cuda {
 // Fast: cuBLAS where the build links it, else the built-in kernel; Simple: the built-in kernel always.
 void model_gemm(bool ta, bool tb, int M, int N, int K, float alpha, const bf16* A, int lda, const bf16* B, int ldb,
                 void* C, bool c_fp32, int ldc, bool accumulate, Impl impl = Impl::Fast, Stream s = nullptr);
+// y[M, N] = x[M, K] W[N, K]^T + bias[N] on every row (bf16): cuBLASLt's bias epilogue where the build has it
+// (the bias added in fp32 before the one rounding), else model_gemm then bias_add.
+void linear_bias(int M, int N, int K, const bf16* x, const bf16* W, const bf16* bias, bf16* y, Stream s = nullptr);
 // Whether model_gemm's Fast path goes through cuBLAS (else the built-in kernel).
 bool model_gemm_uses_cublas();
 

@@ -8,6 +8,7 @@
 #ifdef MIDTRAIN_HAVE_CUDA
 #include "model/cuda_llama.h"
 #include "model/param_layout.h"
+#include "model/counter_random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -390,8 +391,8 @@ void CudaLlama::proj(const Ctx& c, int l, int t, const bf16* bias, const bf16* x
                      LayerActs& L, bool only_lora) {
   const ParamInfo& w = infos_[layers_[size_t(l)].proj[t]];
   if (!only_lora) {
-    cuda::model_gemm(false, true, c.N, out, in, 1.f, x, in, c.W + w.offset, in, y, false, out, false);
-    if (bias) cuda::bias_add(y, bias, c.N, out);
+    if (bias) cuda::linear_bias(c.N, out, in, x, c.W + w.offset, bias, y);  // a fused epilogue where cuBLASLt has it
+    else cuda::model_gemm(false, true, c.N, out, in, 1.f, x, in, c.W + w.offset, in, y, false, out, false);
   }
   if (w.lora_a == SIZE_MAX) return;
   const int r = lora_.rank;
@@ -760,23 +761,6 @@ void CudaLlama::clear_fisher() {
   fisher_ = nullptr;
 }
 
-namespace {
-
-// The CPU model's LoRA init (model/llama.cpp, uniform_at and its mix): value i
-// of tensor t is a function of (seed, t, i) only. A copy, so the GPU needs no
-// host copy of the whole model; the LoRA parity test checks the two agree bitwise.
-inline uint64_t lora_mix(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-inline float lora_uniform_at(uint64_t seed, uint64_t t, uint64_t i) {
-  return float(double(lora_mix(seed ^ lora_mix(t * 0x100000001b3ull + i)) >> 11) / 4503599627370496.0 - 1.0);
-}
-
-}  // namespace
-
 void CudaLlama::enable_lora(const LoraConfig& c) {
   MT_CHECK(lora_.rank == 0, "LoRA is already enabled on this model");
   MT_CHECK(c.rank >= 1, "LoRA rank must be >= 1, got ", c.rank);
@@ -831,7 +815,7 @@ void CudaLlama::enable_lora(const LoraConfig& c) {
     const ParamInfo& p = infos_[t];
     if (!p.lora || p.name.find(".lora_A.") == std::string::npos) continue;
     const float bound = 1.f / std::sqrt(float(p.shape[1]));
-    for (size_t i = 0; i < p.numel; ++i) hm[p.offset + i] = bound * lora_uniform_at(c.seed, t, uint64_t(i));
+    for (size_t i = 0; i < p.numel; ++i) hm[p.offset + i] = bound * counter_random::uniform_at(c.seed, t, uint64_t(i));
   }
   cuda::fill_bytes(state_, 0, state_bytes_);
   cuda::copy_to_device(master_, hm.data(), total_ * 4);

@@ -3,6 +3,7 @@
 // C = hidden, F = intermediate, Hq/Hkv heads of D dims. Linear weights use the
 // HF layout [out, in], so y = x W^T.
 #include "model/llama.h"
+#include "model/counter_random.h"
 #include "model/param_layout.h"
 
 #include <algorithm>
@@ -40,25 +41,8 @@ void LlamaConfig::validate() const {
 namespace {
 
 
-// Counter-based normal samples: value i of tensor t depends only on (seed, t, i),
-// so initialisation is parallel and independent of the thread count.
-inline uint64_t mix(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-inline float normal_at(uint64_t seed, uint64_t t, uint64_t i) {
-  uint64_t a = mix(seed ^ mix(t * 0x100000001b3ull + (i >> 1)));
-  uint64_t b = mix(a);
-  double u1 = (double((a >> 11) + 1)) / 9007199254740993.0, u2 = double(b >> 11) / 9007199254740992.0;
-  double r = std::sqrt(-2.0 * std::log(u1));
-  return float((i & 1) ? r * std::sin(2 * M_PI * u2) : r * std::cos(2 * M_PI * u2));
-}
-// Uniform in [-1, 1), counter-based like normal_at.
-inline float uniform_at(uint64_t seed, uint64_t t, uint64_t i) {
-  return float(double(mix(seed ^ mix(t * 0x100000001b3ull + i)) >> 11) / 4503599627370496.0 - 1.0);
-}
+using counter_random::normal_at;
+using counter_random::uniform_at;
 
 // Fixed 64K-element blocks summed in order: the same for any thread count.
 double weighted_sq_dist(const float* p, const float* p0, const float* w, size_t n) {

@@ -6,7 +6,7 @@
 // every build.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { Model, engineDevice, type Batch } from "../src/engine/model.js";
+import { Model, engineDevice, planCudaMemory, type Batch } from "../src/engine/model.js";
 import { native } from "../src/engine/native.js";
 import { engineConfig } from "../src/model/config.js";
 import { freshSeed, Rng } from "./reference/random.js";
@@ -79,6 +79,7 @@ describe("--device cuda", () => {
     expect(() => engineDevice("cuda")).toThrow(/no CUDA backend.*--device cpu/);
     expect(() => new Model(config(), "cfg", "cuda")).toThrow(/no CUDA backend/);
     expect(engineDevice("auto")).toBe("cpu");
+    expect(() => planCudaMemory(config(), 1, 8, false)).toThrow(/needs an addon with the CUDA backend/);
   });
 });
 
@@ -204,7 +205,7 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     ] as const) {
       const cfg = config(over);
       for (const recompute of [false, true]) {
-        const plan = addon.cudaPlanMemory(engineConfig(cfg), B, T, recompute) as { weightsBytes: number; activationsBytes: number };
+        const plan = planCudaMemory(cfg, B, T, recompute);
         const gpu = new Model(cfg, "cfg", "cuda");
         gpu.initWeights(2, 0.02);
         gpu.setRecompute(recompute);
@@ -227,8 +228,8 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
   it("plans a full Llama-3.2-1B fine-tune at 8k tokens with recompute inside a 24 GiB card", () => {
     const cfg = engineConfig(JSON.parse(readFileSync(new URL("../models/llama-1b.json", import.meta.url), "utf8")));
     const gib = 2 ** 30;
-    const re = addon.cudaPlanMemory(cfg, 1, 8192, true) as { weightsBytes: number; activationsBytes: number };
-    const plain = addon.cudaPlanMemory(cfg, 1, 8192, false) as { weightsBytes: number; activationsBytes: number };
+    const re = planCudaMemory(cfg, 1, 8192, true);
+    const plain = planCudaMemory(cfg, 1, 8192, false);
     console.log(`llama-1b B=1 T=8192: weights ${(re.weightsBytes / gib).toFixed(2)} GiB, activations ${(re.activationsBytes / gib).toFixed(2)} GiB with recompute, ${(plain.activationsBytes / gib).toFixed(2)} GiB without`);
     // 24 GiB less ~0.6 GiB for the CUDA context and cuBLAS workspace.
     expect(re.weightsBytes + re.activationsBytes).toBeLessThanOrEqual(23.4 * gib);

@@ -84,6 +84,22 @@ export function hasCudaBackend(): boolean {
   return (native().buildInfo() as { cuda: boolean }).cuda === true;
 }
 
+/** The device bytes a CUDA model of a config takes: weight state (fp32 master, grads, AdamW moments, bf16 copy) and the activation plan for B x T. */
+export interface CudaMemoryPlan {
+  weightsBytes: number;
+  activationsBytes: number;
+}
+
+/**
+ * The CUDA model's memory plan for `config` at B x T, computed without a device or an allocation (the same
+ * carving the model allocates with). Needs an addon with the CUDA backend (a GPU build or the emulation).
+ */
+export function planCudaMemory(config: unknown, B: number, T: number, recompute: boolean, source = "config"): CudaMemoryPlan {
+  const c = engineConfig(config, source);
+  if (!hasCudaBackend()) throw new Error("planning CUDA memory needs an addon with the CUDA backend (docs/cuda.md 'Building')");
+  return native().cudaPlanMemory({ ...c, qk_norm: c.qk_norm }, B, T, recompute) as CudaMemoryPlan;
+}
+
 /** --device cpu|cuda|auto -> the engine device; auto picks a real CUDA device when this addon has the CUDA model, else the CPU (never the emulation). */
 export function engineDevice(d: EngineDevice | "auto"): EngineDevice {
   const addon = native();

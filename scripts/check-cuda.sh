@@ -82,8 +82,14 @@ if [ "${CHECK_CUDA_SKIP_EMU:-0}" != 1 ]; then
   echo
   echo "check:cuda: the kernels on the CPU emulation (MIDTRAIN_CUDA=EMU, build-cudaemu)"
   nice npx cmake-js compile --log-level warn --out build-cudaemu --CDMIDTRAIN_CUDA=EMU 2>&1 | grep -E "midtrain:|rror" || true
-  nice cmake --build build-cudaemu --target midtrain_cuda_check >/dev/null
+  nice cmake --build build-cudaemu --target midtrain_cuda_check midtrain_model_check >/dev/null
   if ! ./build-cudaemu/midtrain_cuda_check | grep -vE "^PASS "; then status=1; fi
+  # The GPU check's model program (scripts/gpu/model_check.cpp) on a tiny model: it builds and trains.
+  printf 'vocab_size=256\nhidden_size=128\nintermediate_size=256\nnum_hidden_layers=2\nnum_attention_heads=2\nnum_key_value_heads=1\nhead_dim=64\nrms_norm_eps=1e-5\nrope_theta=10000\n' >"$tmp/tiny.kv"
+  if ./build-cudaemu/midtrain_model_check bench --config "$tmp/tiny.kv" --batch 1 --seq 32 --steps 2 --warmup 1 --recompute >"$tmp/bench.json" &&
+     python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['loss_last'] < r['loss_first'], r; print('check:cuda: midtrain_model_check bench (emulated):', r['tokens_per_s'], 'tok/s, loss', r['loss_first'], '->', r['loss_last'])" "$tmp/bench.json"; then :; else
+    echo "check:cuda: midtrain_model_check failed" >&2; status=1
+  fi
   if ! MIDTRAIN_NATIVE=build-cudaemu/Release/midtrain_native.node nice npx vitest run test/cuda-kernels.test.ts test/cuda-model.test.ts; then
     status=1
   fi

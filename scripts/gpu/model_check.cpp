@@ -294,6 +294,8 @@ int run_bench(const std::map<std::string, std::string>& opt) {
 
 int main(int argc, char** argv) {
   try {
+    std::string why;
+    MT_CHECK(!mt::cuda::devices(&why).empty(), "no CUDA device (", why, ")");
     MT_CHECK(argc >= 2, "usage: midtrain_model_check hf DIR | bench --config FILE.kv --batch B --seq T [...]");
     const std::string mode = argv[1];
     if (mode == "hf") {

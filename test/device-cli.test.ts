@@ -209,6 +209,20 @@ describe.runIf(emulated)("on the CUDA model (emulated)", () => {
     } else expect(r.status, r.stderr).toBe(0);
   });
 
+  it("train --recompute, where the CUDA backend has it: the same weights from a smaller plan, shown in the metrics", (ctx) => {
+    if (missingControls("cuda", ["recompute"]).length) ctx.skip(); // an addon from before the CUDA model had recompute
+    const args = (out: string) => ["train", "--model", ckpt, "--data", docs, "--out", out, "--steps", "2", "--batch-size", "2", "--seq-len", "64", "--lr", "1e-3", "--threads", "2", "--device", "cuda", "--json"];
+    const plain = join(tmp(), "plain"), rc = join(tmp(), "rc");
+    const a = run(...args(plain)), b = run(...args(rc), "--recompute");
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/on cuda, recomputing activations in backward/);
+    expect(readFileSync(join(rc, "model.safetensors")).equals(readFileSync(join(plain, "model.safetensors")))).toBe(true);
+    const plan = (d: string) => (JSON.parse(readFileSync(join(d, "metrics.jsonl"), "utf8").trim().split("\n").at(-1)!) as { device_plan_bytes: number }).device_plan_bytes;
+    expect(plan(rc)).toBeLessThan(plan(plain));
+    expect(JSON.parse(b.stdout).memory.device_plan_bytes).toBe(plan(rc));
+  });
+
   it("bench train --device cuda reports the device memory in its JSON and table", () => {
     const args = ["bench", "train", "--preset", "tiny", "--batch", "1", "--seq", "32", "--steps", "1", "--warmup", "0", "--no-torch", "--device", "cuda"];
     const r = run(...args, "--json");

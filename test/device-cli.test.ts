@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Cuda } from "../src/engine/cuda.js";
+import { loadCheckpoint, saveCheckpoint } from "../src/model/checkpoint.js";
 import { hasCudaBackend } from "../src/engine/model.js";
 import { missingControls, trainNeeds, type EngineNeed } from "../src/train/device-support.js";
 import { tinyCheckpoint } from "./reference/tiny-checkpoint.js";
@@ -221,6 +222,20 @@ describe.runIf(emulated)("on the CUDA model (emulated)", () => {
     const plan = (d: string) => (JSON.parse(readFileSync(join(d, "metrics.jsonl"), "utf8").trim().split("\n").at(-1)!) as { device_plan_bytes: number }).device_plan_bytes;
     expect(plan(rc)).toBeLessThan(plan(plain));
     expect(JSON.parse(b.stdout).memory.device_plan_bytes).toBe(plan(rc));
+  });
+
+  it("a non-finite step on the CUDA model stops with the start weights saved from the device, exit 3", () => {
+    // Every row's norm input overflows: layer 0's input norm weight is 1e30 on every channel.
+    const { model, config } = loadCheckpoint(ckpt);
+    model.setParam("model.layers.0.input_layernorm.weight", new Float32Array(model.config.hidden_size).fill(1e30));
+    const dir = tmp(), poisoned = join(dir, "poisoned");
+    saveCheckpoint(poisoned, model, { config: config.raw, tokenizerDir: ckpt });
+    const out = join(dir, "run");
+    const r = run("train", "--model", poisoned, "--data", docs, "--out", out, "--steps", "3", "--batch-size", "1", "--seq-len", "32", "--device", "cuda", "--on-nonfinite", "skip", "--max-skipped", "2", "--threads", "2");
+    expect(r.status, r.stderr).toBe(3);
+    expect(errors(r.stderr)).toEqual([expect.stringMatching(/^midtrain: train: stopped at step 1: 2 steps in a row skipped \(--max-skipped 2\)/)]);
+    const saved = loadCheckpoint(join(out, "checkpoint-000000")).model, start = loadCheckpoint(poisoned).model;
+    for (const n of start.paramNames()) expect(saved.getParam(n), n).toEqual(start.getParam(n));
   });
 
   it("bench train --device cuda reports the device memory in its JSON and table", () => {

@@ -28,7 +28,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const t0 = Date.now();
     if (!(a.scale > 0)) throw new Error(`--scale must be positive, got ${a.scale}`);
     const o = { out: a.out, seeds: a.seeds, sizes: a.sizes, scale: a.scale, threads: a.threads };
-    // The demo's arms use L2-SP: --device auto keeps the demo on the CPU until the GPU backend has anchors.
+    // The demo's arms use L2-SP: checked against the GPU backend like any experiment's strategies.
     const { _sizes: _, ...raw } = demoConfig(o) as Record<string, unknown> & { _sizes: unknown };
     const { config, arms } = parseExperimentConfig(raw, "demo", a.out);
     const device = chooseEngineDevice(a.device, log, stageOptionSets(config, arms).flatMap(trainNeeds));

@@ -38,7 +38,9 @@ size_t align16(size_t n) { return (n + kParamAlign - 1) / kParamAlign * kParamAl
 double gib(size_t b) { return double(b) / double(size_t(1) << 30); }
 
 // Allocates `bytes` or throws the out-of-memory error of the issue: what was
-// asked, what is free, and what to try.
+// asked, what is free, and what to try (B > 0: the activations' options; else
+// the weight state's: LoRA and frozen layers keep no gradients or moments for
+// the frozen tensors).
 void* plan_alloc(size_t bytes, const char* what, int B, int T) {
   size_t free_b = 0, total_b = 0;
   cuda::device_memory(&free_b, &total_b);
@@ -48,10 +50,15 @@ void* plan_alloc(size_t bytes, const char* what, int B, int T) {
   auto oom = [&]() {
     hint << "CUDA out of memory: the " << what << " needs " << gib(bytes) << " GiB, " << gib(free_b) << " GiB of "
          << gib(total_b) << " GiB are free";
-    if (B > 0) hint << " (micro-batch " << B << " x " << T << " tokens)";
-    hint << ". Try --recompute (keeps each layer's input and one layer's activations instead of every layer's; "
-            "costs about one more forward per step), or a smaller --batch-size or --seq-len with a larger "
-            "--grad-accum (same tokens per step)";
+    if (B > 0) {
+      hint << " (micro-batch " << B << " x " << T << " tokens)";
+      hint << ". Try --recompute (keeps each layer's input and one layer's activations instead of every layer's; "
+              "costs about one more forward per step), or a smaller --batch-size or --seq-len with a larger "
+              "--grad-accum (same tokens per step)";
+    } else {
+      hint << ". Try --lora-rank R or --freeze-layers (a frozen parameter takes 6 bytes of device memory, a "
+              "trained one 18: fp32 master, gradient, AdamW m and v, and a bf16 copy)";
+    }
     return hint.str();
   };
   if (bytes > free_b) fail(oom());
@@ -90,10 +97,18 @@ struct CudaLlama::Acts {
 };
 
 struct CudaLlama::State {
-  float *master, *grads, *m, *v, *inv_freq;
+  float *master, *inv_freq;
   bf16* wbf;
   StepStats* stats;
-  void* clip_ws;
+};
+
+// The trainable tensors, in parameter order, each on a 16-float boundary as in
+// the full layout (with nothing frozen, toff[i] == infos[i].offset).
+struct CudaLlama::TrainState {
+  std::vector<size_t> toff;  // per tensor: its offset in grads, m and v; SIZE_MAX when frozen
+  size_t total = 0;          // floats in each of grads, m and v
+  float *grads, *m, *v;
+  void* clip_ws;  // grad_clip's partial sums over the trainable tensors
   size_t clip_ws_bytes;
 };
 
@@ -115,15 +130,28 @@ struct Carver {
 
 }  // namespace
 
-size_t CudaLlama::carve_state(const LlamaConfig& cfg, const std::vector<ParamInfo>& infos, size_t total,
-                              unsigned char* base, State* out) {
-  std::vector<cuda::AdamWTensor> ts(infos.size());
-  for (size_t i = 0; i < infos.size(); ++i) ts[i].n = int64_t(infos[i].numel);
+size_t CudaLlama::carve_state(const LlamaConfig& cfg, size_t total, unsigned char* base, State* out) {
   Carver c{base};
-  out->master = c.f(total), out->grads = c.f(total), out->m = c.f(total), out->v = c.f(total);
+  out->master = c.f(total);
   out->wbf = c.h(total);
   out->inv_freq = c.f(size_t(cfg.head_dim / 2));
   out->stats = static_cast<StepStats*>(c.take(sizeof(StepStats)));
+  return c.used;
+}
+
+size_t CudaLlama::carve_train(const std::vector<ParamInfo>& infos, unsigned char* base, TrainState* out) {
+  out->toff.assign(infos.size(), SIZE_MAX);
+  std::vector<cuda::AdamWTensor> ts;  // the sizes adam_tensors will hand grad_clip, in its order
+  size_t t = 0;
+  for (size_t i = 0; i < infos.size(); ++i) {
+    if (!infos[i].trainable) continue;
+    out->toff[i] = t;
+    t += align16(infos[i].numel);
+    ts.emplace_back().n = int64_t(infos[i].numel);
+  }
+  out->total = t;
+  Carver c{base};
+  out->grads = c.f(t), out->m = c.f(t), out->v = c.f(t);
   out->clip_ws_bytes = cuda::grad_sumsq_workspace_bytes(ts.data(), int(ts.size()));
   out->clip_ws = c.take(out->clip_ws_bytes);
   return c.used;
@@ -174,7 +202,7 @@ size_t CudaLlama::carve_acts(const LlamaConfig& cfg, int B, int T, bool recomput
   return c.used;
 }
 
-CudaMemoryPlan CudaLlama::plan(const LlamaConfig& cfg, int B, int T, bool recompute) {
+CudaMemoryPlan CudaLlama::plan(const LlamaConfig& cfg, int B, int T, bool recompute, const CudaPlanOptions& o) {
   cfg.validate();
   MT_CHECK(B > 0 && T > 0, "plan: batch must have B > 0 rows of T > 0 tokens, got B=", B, " T=", T);
   MT_CHECK(int64_t(B) * T <= INT32_MAX / std::max(cfg.heads, 1), "plan: B*T*heads = ", int64_t(B) * T * cfg.heads,
@@ -187,12 +215,56 @@ CudaMemoryPlan CudaLlama::plan(const LlamaConfig& cfg, int B, int T, bool recomp
                        [&](const std::string& name, std::vector<int64_t> shape, size_t* slot) {
                          *slot = append_param(infos, index, total, name, std::move(shape));
                        });
+  index_projections(layers, index);
+  if (o.lora.rank != 0) {  // alpha and seed do not change the bytes
+    MT_CHECK(o.lora.rank >= 1, "plan: LoRA rank must be >= 1, got ", o.lora.rank);
+    MT_CHECK(o.lora.targets != 0 && o.lora.targets < (1u << kTargets), "plan: LoRA needs at least one target projection");
+    append_lora(o.lora, layers, infos, index, total);
+  }
+  for (const std::string& name : o.frozen) {
+    auto it = index.find(name);
+    MT_CHECK(it != index.end(), "plan: frozen: no parameter named '", name, "'");
+    infos[it->second].trainable = false;
+  }
   State st{};
+  TrainState tr{};
   Acts a{};
   CudaMemoryPlan p;
-  p.weights_bytes = carve_state(cfg, infos, total, nullptr, &st);
-  p.activations_bytes = carve_acts(cfg, B, T, recompute, LoraConfig{}, nullptr, &a);
+  p.weights_bytes = carve_state(cfg, total, nullptr, &st) + carve_train(infos, nullptr, &tr);
+  p.activations_bytes = carve_acts(cfg, B, T, recompute, o.lora, nullptr, &a);
   return p;
+}
+
+void CudaLlama::index_projections(std::vector<Layer>& layers, const std::map<std::string, size_t>& index) {
+  static const char* const proj_name[kTargets] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+                                                  "self_attn.o_proj", "mlp.gate_proj",    "mlp.up_proj",
+                                                  "mlp.down_proj"};
+  for (size_t l = 0; l < layers.size(); ++l)
+    for (int t = 0; t < kTargets; ++t)
+      layers[l].proj[t] = index.at("model.layers." + std::to_string(l) + "." + proj_name[t] + ".weight");
+}
+
+void CudaLlama::check_lora(const LoraConfig& c) {
+  MT_CHECK(c.rank >= 1, "LoRA rank must be >= 1, got ", c.rank);
+  MT_CHECK(std::isfinite(c.alpha) && c.alpha > 0, "LoRA alpha must be > 0, got ", c.alpha);
+  MT_CHECK(c.targets != 0 && c.targets < (1u << kTargets), "LoRA needs at least one target projection");
+}
+
+void CudaLlama::append_lora(const LoraConfig& c, const std::vector<Layer>& layers, std::vector<ParamInfo>& infos,
+                            std::map<std::string, size_t>& index, size_t& total) {
+  for (ParamInfo& p : infos) p.trainable = false;  // the base is frozen
+  for (size_t l = 0; l < layers.size(); ++l)
+    for (int t = 0; t < kTargets; ++t) {
+      if (!(c.targets & (1u << t))) continue;
+      const ParamInfo& w = infos[layers[l].proj[t]];
+      const int64_t out = w.shape[0], in = w.shape[1];
+      const std::string base = w.name.substr(0, w.name.size() - 7);  // drop ".weight"
+      const size_t a = append_param(infos, index, total, base + ".lora_A.weight", {c.rank, in});
+      infos.back().lora = true;
+      const size_t b = append_param(infos, index, total, base + ".lora_B.weight", {out, c.rank});
+      infos.back().lora = true;
+      infos[layers[l].proj[t]].lora_a = a, infos[layers[l].proj[t]].lora_b = b;
+    }
 }
 
 CudaLlama::CudaLlama(const LlamaConfig& cfg) : cfg_(cfg) {
@@ -200,38 +272,112 @@ CudaLlama::CudaLlama(const LlamaConfig& cfg) : cfg_(cfg) {
   std::string why;
   const auto devs = cuda::devices(&why);
   MT_CHECK(!devs.empty(), "--device cuda: no CUDA device (", why, ")");
-  const int64_t D = cfg.head_dim;
   declare_llama_params(cfg, &embed_, layers_, &final_norm_, &lm_head_,
                        [this](const std::string& name, std::vector<int64_t> shape, size_t* slot) { add_param(name, std::move(shape), slot); });
   if (cfg.tie_embeddings) lm_head_ = embed_;
-  static const char* const proj_name[kTargets] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
-                                                  "self_attn.o_proj", "mlp.gate_proj",    "mlp.up_proj",
-                                                  "mlp.down_proj"};
-  for (int l = 0; l < cfg.layers; ++l)
-    for (int t = 0; t < kTargets; ++t)
-      layers_[size_t(l)].proj[t] = index_.at("model.layers." + std::to_string(l) + "." + proj_name[t] + ".weight");
-
-  State st{};
-  state_bytes_ = carve_state(cfg_, infos_, total_, nullptr, &st);
-  state_ = plan_alloc(state_bytes_, "weights, gradients and AdamW state", 0, 0);
-  carve_state(cfg_, infos_, total_, static_cast<unsigned char*>(state_), &st);
-  master_ = st.master, grads_ = st.grads, m_ = st.m, v_ = st.v, inv_freq_ = st.inv_freq, wbf_ = st.wbf;
-  stats_ = st.stats, clip_ws_ = st.clip_ws, clip_ws_bytes_ = st.clip_ws_bytes;
+  index_projections(layers_, index_);
   // A new model is all zeros, as the CPU model (loading a checkpoint should not pay for an init).
-  cuda::fill_bytes(state_, 0, state_bytes_);
-  std::vector<float> inv(size_t(D / 2));
-  cpu::rope_inv_freq(inv.data(), int(D), cfg.rope_theta, cfg.rope_scaling);
-  cuda::copy_to_device(inv_freq_, inv.data(), inv.size() * 4);
-  cuda::synchronize("CudaLlama (allocation)");
+  try {
+    alloc_state("weights (fp32 master and bf16 copy)");
+    alloc_train();
+    cuda::synchronize("CudaLlama (allocation)");
+  } catch (...) {
+    release();  // the destructor does not run for a constructor that throws
+    throw;
+  }
 }
 
-CudaLlama::~CudaLlama() {
+CudaLlama::~CudaLlama() { release(); }
+
+void CudaLlama::release() noexcept {
   cuda::device_free(arena_);
   cuda::device_free(state_);
+  cuda::device_free(tstate_);
   cuda::device_free(anchor_);
   cuda::device_free(anchor_w_);
   cuda::device_free(fisher_);
   cuda::device_free(dist_ws_);
+  arena_ = state_ = tstate_ = dist_ws_ = nullptr, anchor_ = anchor_w_ = fisher_ = nullptr;
+}
+
+void CudaLlama::alloc_state(const char* what) {
+  State st{};
+  const size_t bytes = carve_state(cfg_, total_, nullptr, &st);
+  state_ = plan_alloc(bytes, what, 0, 0);
+  state_bytes_ = bytes;
+  carve_state(cfg_, total_, static_cast<unsigned char*>(state_), &st);
+  master_ = st.master, inv_freq_ = st.inv_freq, wbf_ = st.wbf, stats_ = st.stats;
+  cuda::fill_bytes(state_, 0, bytes);
+  std::vector<float> inv(size_t(cfg_.head_dim / 2));
+  cpu::rope_inv_freq(inv.data(), cfg_.head_dim, cfg_.rope_theta, cfg_.rope_scaling);
+  cuda::copy_to_device(inv_freq_, inv.data(), inv.size() * 4);
+}
+
+void CudaLlama::free_state() noexcept {
+  cuda::device_free(state_);
+  state_ = nullptr, state_bytes_ = 0, master_ = inv_freq_ = nullptr, wbf_ = nullptr, stats_ = nullptr;
+}
+
+void CudaLlama::alloc_train() {
+  TrainState tr{};
+  const size_t bytes = carve_train(infos_, nullptr, &tr);
+  tstate_ = plan_alloc(bytes, "gradients and AdamW moments of the trainable tensors", 0, 0);
+  tstate_bytes_ = bytes;
+  carve_train(infos_, static_cast<unsigned char*>(tstate_), &tr);
+  grads_ = tr.grads, m_ = tr.m, v_ = tr.v, clip_ws_ = tr.clip_ws, clip_ws_bytes_ = tr.clip_ws_bytes;
+  toff_ = std::move(tr.toff), ttotal_ = tr.total;
+  cuda::fill_bytes(tstate_, 0, bytes);
+  layout_stale_ = false, moments_zero_ = true;
+}
+
+void CudaLlama::free_train() noexcept {
+  cuda::device_free(tstate_);
+  tstate_ = nullptr, tstate_bytes_ = 0, ttotal_ = 0, grads_ = m_ = v_ = nullptr, clip_ws_ = nullptr, clip_ws_bytes_ = 0;
+  // No slots: everything reads as zeros, and the next relayout makes the state again.
+  toff_.assign(infos_.size(), SIZE_MAX);
+  layout_stale_ = true, moments_zero_ = true;
+}
+
+void CudaLlama::relayout() {
+  if (!layout_stale_) return;
+  TrainState tr{};
+  const size_t bytes = carve_train(infos_, nullptr, &tr);
+  // Refused before anything changes if the new layout cannot fit once the old one is freed.
+  size_t free_b = 0, total_b = 0;
+  cuda::device_memory(&free_b, &total_b);
+  MT_CHECK(bytes <= free_b + tstate_bytes_, "CUDA out of memory: the gradients and AdamW moments of the trainable "
+           "tensors need ", gib(bytes), " GiB, ", gib(free_b + tstate_bytes_), " GiB would be free. Freeze more "
+           "tensors (--freeze-layers) or train LoRA factors (--lora-rank R)");
+  // The moments of tensors that stay trainable move to their new offsets through the host, so the device
+  // never holds both layouts (a 1B model's moments alone are 10 GB); skipped while they are all zero.
+  // Gradients are not kept: every step, loss_and_grad and Fisher row zeroes them before use.
+  std::vector<float> hm, hv;
+  bool kept = false;
+  if (!moments_zero_) {
+    hm.assign(tr.total, 0.f), hv.assign(tr.total, 0.f);
+    for (size_t i = 0; i < infos_.size(); ++i) {
+      const size_t from = toff_of(i);
+      if (from == SIZE_MAX) continue;  // frozen, or unfrozen since the last layout: fresh moments
+      cuda::copy_to_host(hm.data() + tr.toff[i], m_ + from, infos_[i].numel * 4);
+      cuda::copy_to_host(hv.data() + tr.toff[i], v_ + from, infos_[i].numel * 4);
+      kept = true;
+    }
+  }
+  free_train();
+  alloc_train();
+  if (kept) {
+    cuda::copy_to_device(m_, hm.data(), ttotal_ * 4);
+    cuda::copy_to_device(v_, hv.data(), ttotal_ * 4);
+    moments_zero_ = false;
+  }
+  cuda::synchronize("relayout");
+}
+
+float* CudaLlama::grad_at(size_t offset) const {
+  const size_t i = by_offset_.at(offset);
+  if (!infos_[i].trainable) return nullptr;
+  MT_CHECK(toff_[i] != SIZE_MAX, "internal: '", infos_[i].name, "' is trainable but has no gradient slot (relayout)");
+  return grads_ + toff_[i];
 }
 
 const char* CudaLlama::device() const { return cuda::backend_kind(); }
@@ -265,21 +411,37 @@ void CudaLlama::set_param(const std::string& name, const float* in) {
   cuda::synchronize("set_param");
 }
 
+// A frozen tensor has no gradient or moments on the GPU (no device memory for
+// them): zeros, and so has a tensor unfrozen since (fresh moments). The CPU
+// model returns whatever its buffers held when the tensor was frozen; nothing
+// relies on that (checkpoints save and restore the moments of trainable
+// tensors only, src/train/checkpointing.ts).
 void CudaLlama::get_grad(const std::string& name, float* out) const {
   const ParamInfo& p = param(name);
-  cuda::copy_to_host(out, grads_ + p.offset, p.numel * 4);
+  const size_t at = toff_of(index_.at(p.name));
+  if (at == SIZE_MAX) std::fill(out, out + p.numel, 0.f);
+  else cuda::copy_to_host(out, grads_ + at, p.numel * 4);
 }
 
 void CudaLlama::get_adam(const std::string& name, float* m, float* v) const {
   const ParamInfo& p = param(name);
-  cuda::copy_to_host(m, m_ + p.offset, p.numel * 4);
-  cuda::copy_to_host(v, v_ + p.offset, p.numel * 4);
+  const size_t at = toff_of(index_.at(p.name));
+  if (at == SIZE_MAX) {
+    std::fill(m, m + p.numel, 0.f), std::fill(v, v + p.numel, 0.f);
+    return;
+  }
+  cuda::copy_to_host(m, m_ + at, p.numel * 4);
+  cuda::copy_to_host(v, v_ + at, p.numel * 4);
 }
 
 void CudaLlama::set_adam(const std::string& name, const float* m, const float* v) {
   const ParamInfo& p = param(name);
-  cuda::copy_to_device(m_ + p.offset, m, p.numel * 4);
-  cuda::copy_to_device(v_ + p.offset, v, p.numel * 4);
+  const size_t i = index_.at(p.name);
+  MT_CHECK(p.trainable, "set_adam: '", name, "' is frozen: it has no AdamW moments on the GPU (set it trainable first)");
+  relayout();
+  cuda::copy_to_device(m_ + toff_[i], m, p.numel * 4);
+  cuda::copy_to_device(v_ + toff_[i], v, p.numel * 4);
+  moments_zero_ = false;
 }
 
 void CudaLlama::init_weights(uint64_t seed, float std) {
@@ -293,7 +455,7 @@ void CudaLlama::init_weights(uint64_t seed, float std) {
 BackendMemory CudaLlama::memory() const {
   BackendMemory m;
   const size_t f32 = align256(total_ * 4);
-  m.weights_bytes = state_bytes_ + (anchor_ ? f32 + dist_ws_bytes_ : 0) + (anchor_w_ ? f32 : 0) + (fisher_ ? f32 : 0);
+  m.weights_bytes = state_bytes_ + tstate_bytes_ + (anchor_ ? f32 + dist_ws_bytes_ : 0) + (anchor_w_ ? f32 : 0) + (fisher_ ? f32 : 0);
   m.activations_bytes = arena_bytes_;
   m.peak_bytes = peak_;
   cuda::device_memory(&m.free_bytes, &m.total_bytes);
@@ -406,21 +568,26 @@ void CudaLlama::proj(const Ctx& c, int l, int t, const bf16* bias, const bf16* x
 void CudaLlama::proj_backward(const Ctx& c, int l, int t, size_t bias, const bf16* dy, const bf16* x, bf16* dx,
                               bool acc, int in, int out, LayerActs& L) {
   const ParamInfo& w = infos_[layers_[size_t(l)].proj[t]];
-  float* G = grads_;
   cuda::model_gemm(false, false, c.N, in, out, 1.f, dy, out, c.W + w.offset, in, dx, false, in, acc);
-  if (w.trainable) cuda::model_gemm(true, false, out, in, c.N, 1.f, dy, out, x, in, G + w.offset, true, in, true);
-  if (bias != SIZE_MAX && info_at(bias).trainable) cuda::bias_grad(dy, G + bias, c.N, out);
+  if (float* dW = grad_at(w.offset)) cuda::model_gemm(true, false, out, in, c.N, 1.f, dy, out, x, in, dW, true, in, true);
+  if (bias != SIZE_MAX)
+    if (float* db = grad_at(bias)) cuda::bias_grad(dy, db, c.N, out);
   if (w.lora_a == SIZE_MAX) return;
   const int r = lora_.rank;
   const float s = lora_.alpha / float(r);
   bf16* du = acts_->dlu;
-  cuda::model_gemm(false, false, c.N, r, out, s, dy, out, c.W + w.lora_b, r, du, false, r, false);      // du = s dy B
-  cuda::model_gemm(true, false, out, r, c.N, s, dy, out, L.lora_u[t], r, G + w.lora_b, true, r, true);  // dB += s dy^T u
-  cuda::model_gemm(true, false, r, in, c.N, 1.f, du, r, x, in, G + w.lora_a, true, in, true);           // dA += du^T x
-  cuda::model_gemm(false, false, c.N, in, r, 1.f, du, r, c.W + w.lora_a, in, dx, false, in, true);      // dx += du A
+  // A frozen factor has no gradient slot (the CPU computes its gradient and never reads it).
+  cuda::model_gemm(false, false, c.N, r, out, s, dy, out, c.W + w.lora_b, r, du, false, r, false);  // du = s dy B
+  if (float* dB = grad_at(w.lora_b))
+    cuda::model_gemm(true, false, out, r, c.N, s, dy, out, L.lora_u[t], r, dB, true, r, true);  // dB += s dy^T u
+  if (float* dA = grad_at(w.lora_a)) cuda::model_gemm(true, false, r, in, c.N, 1.f, du, r, x, in, dA, true, in, true);  // dA += du^T x
+  cuda::model_gemm(false, false, c.N, in, r, 1.f, du, r, c.W + w.lora_a, in, dx, false, in, true);  // dx += du A
 }
 
-float* CudaLlama::norm_grad(size_t offset) { return info_at(offset).trainable ? grads_ + offset : acts_->sink; }
+float* CudaLlama::norm_grad(size_t offset) {
+  float* g = grad_at(offset);
+  return g ? g : acts_->sink;
+}
 
 int CudaLlama::backward_floor() const {
   if (info_at(embed_).trainable) return 0;
@@ -478,10 +645,8 @@ void CudaLlama::backward(int B, int T, float grad_scale) {
   const Ctx c = ctx(B, T);
   const int N = c.N;
   const bf16* W = c.W;
-  float* G = grads_;
-  const ParamInfo& head = info_at(lm_head_);
   cuda::lmhead_xent_accumulate(a.xnF, W + lm_head_, a.labels, N, c.C, cfg_.vocab, grad_scale, a.dxn,
-                               head.trainable ? G + lm_head_ : nullptr, nullptr, 0, a.xent_ws, a.xent_ws_bytes,
+                               grad_at(lm_head_), nullptr, 0, a.xent_ws, a.xent_ws_bytes,
                                &stats_->xent);
   cuda::fill_bytes(a.dres, 0, size_t(N) * c.C * 2);
   cuda::rmsnorm_backward(a.dxn, a.resF, a.rstdF, W + final_norm_, a.dres, norm_grad(final_norm_), N, c.C, a.norm_ws,
@@ -523,7 +688,8 @@ void CudaLlama::backward(int B, int T, float grad_scale) {
     cuda::rmsnorm_backward(a.dxn, x.res1, x.rstd1, W + L.ln1, a.dres, norm_grad(L.ln1), N, c.C, a.norm_ws,
                            a.norm_ws_bytes, c.norm);
   }
-  if (floor == 0 && info_at(embed_).trainable) cuda::embedding_grad(a.ids, a.dres, G + embed_, N, c.C);
+  if (floor == 0)
+    if (float* dE = grad_at(embed_)) cuda::embedding_grad(a.ids, a.dres, dE, N, c.C);
 }
 
 // The stats' loss sum and count start at zero (queued, no wait).
@@ -552,10 +718,12 @@ std::vector<cuda::AdamWTensor> CudaLlama::adam_tensors(float weight_decay, bool 
   std::vector<cuda::AdamWTensor> ts;
   ts.reserve(infos_.size());
   bf16* wb = static_cast<bf16*>(wbf_);
-  for (const ParamInfo& p : infos_) {
+  for (size_t i = 0; i < infos_.size(); ++i) {
+    const ParamInfo& p = infos_[i];
     if (!p.trainable) continue;  // no gradient in the norm, no moments, no update, no decay
     cuda::AdamWTensor t;
-    t.p = master_ + p.offset, t.g = grads_ + p.offset, t.m = m_ + p.offset, t.v = v_ + p.offset;
+    const size_t at = toff_[i];  // gradient and moments in the trainable layout; weights in the full one
+    t.p = master_ + p.offset, t.g = grads_ + at, t.m = m_ + at, t.v = v_ + at;
     t.p_bf16 = wb + p.offset, t.n = int64_t(p.numel);
     t.weight_decay = p.shape.size() >= 2 ? weight_decay : 0.f;
     if (anchored) t.anchor = anchor_ + p.offset, t.anchor_w = anchor_w_ ? anchor_w_ + p.offset : nullptr;
@@ -571,8 +739,9 @@ cpu::XentResult CudaLlama::loss_and_grad(const Batch& b, int B, int T, double* g
   for (int32_t y : b.labels) targets += y != -100;
   MT_CHECK(targets > 0, "this batch has no target tokens (every label is -100)");
   check_trainable();
+  relayout();
   upload(b, B, T, true);
-  cuda::fill_bytes(grads_, 0, total_ * 4);
+  cuda::fill_bytes(grads_, 0, ttotal_ * 4);
   zero_loss();
   forward(B, T);
   backward(B, T, float(1.0 / double(targets)));
@@ -592,11 +761,12 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
     for (int32_t y : b.labels) targets += y != -100;
   MT_CHECK(targets > 0, "this step has no target tokens (every label is -100)");
   check_trainable();
+  relayout();
   const float grad_scale = float(1.0 / double(targets));
   const bool anchored = anchor_ && h.anchor_weight > 0.f;
 
   // Queued without a host wait from here to the AdamW update.
-  cuda::fill_bytes(grads_, 0, total_ * 4);
+  cuda::fill_bytes(grads_, 0, ttotal_ * 4);
   zero_loss();
   for (const Batch& b : micro) {
     upload(b, B, T, true);
@@ -624,6 +794,7 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
     cfg.anchor_lambda = anchored ? h.anchor_weight : 0.f;
     cuda::adamw_update(group.data(), int(group.size()), cfg, &stats_->clip);
   }
+  moments_zero_ = false;
   const StepStats st = wait_stats("step");  // the step's one wait
   size_t free_b = 0, total_b = 0;
   cuda::device_memory(&free_b, &total_b);
@@ -647,13 +818,14 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
 // ---- Strategies --------------------------------------------------------------
 
 void CudaLlama::set_trainable(const std::string& name, bool on) {
-  ParamInfo& p = infos_[index_.at(param(name).name)];
-  p.trainable = on;
-  // A gradient left from before would be read back; frozen means zero.
-  if (!on) {
-    cuda::fill_bytes(grads_ + p.offset, 0, p.numel * 4);
-    cuda::synchronize("set_trainable");
-  }
+  const size_t i = index_.at(param(name).name);
+  if (infos_[i].trainable == on) return;
+  infos_[i].trainable = on;
+  // Laid out by the next call that needs the trainable state (relayout), once for many changes. The slot
+  // is dropped now either way: frozen, its gradient and moments read as zeros; unfrozen again, it starts
+  // with fresh moments, like a tensor never trained.
+  toff_[i] = SIZE_MAX;
+  layout_stale_ = true;
 }
 
 void CudaLlama::set_lr_scale(const std::string& name, float scale) {
@@ -723,6 +895,7 @@ int64_t CudaLlama::accumulate_fisher(const Batch& b, int B, int T) {
   const size_t N = size_t(B) * T;
   MT_CHECK(b.labels.size() == N, "labels must have B*T = ", N, " entries, got ", b.labels.size());
   check_trainable();
+  relayout();
   if (!fisher_) {
     fisher_ = static_cast<float*>(plan_alloc(align256(total_ * 4), "Fisher (EWC)", 0, 0));
     cuda::fill_bytes(fisher_, 0, total_ * 4);
@@ -738,14 +911,16 @@ int64_t CudaLlama::accumulate_fisher(const Batch& b, int B, int T) {
     for (int32_t y : row.labels) targets += y != -100;
     if (targets == 0) continue;
     upload(row, 1, T, true);
-    cuda::fill_bytes(grads_, 0, total_ * 4);
+    cuda::fill_bytes(grads_, 0, ttotal_ * 4);
     zero_loss();
     forward(1, T);
     backward(1, T, float(1.0 / double(targets)));
-    cuda::add_squares(grads_, fisher_, total_);
+    // Trainable tensors only (a frozen one's Fisher stays 0, as its gradient on the CPU); F by full offset.
+    for (size_t i = 0; i < infos_.size(); ++i)
+      if (infos_[i].trainable) cuda::add_squares(grads_ + toff_[i], fisher_ + infos_[i].offset, infos_[i].numel);
     ++rows;
   }
-  cuda::fill_bytes(grads_, 0, total_ * 4);
+  cuda::fill_bytes(grads_, 0, ttotal_ * 4);
   cuda::synchronize("accumulate_fisher");
   return rows;
 }
@@ -763,50 +938,30 @@ void CudaLlama::clear_fisher() {
 
 void CudaLlama::enable_lora(const LoraConfig& c) {
   MT_CHECK(lora_.rank == 0, "LoRA is already enabled on this model");
-  MT_CHECK(c.rank >= 1, "LoRA rank must be >= 1, got ", c.rank);
-  MT_CHECK(std::isfinite(c.alpha) && c.alpha > 0, "LoRA alpha must be > 0, got ", c.alpha);
-  MT_CHECK(c.targets != 0 && c.targets < (1u << kTargets), "LoRA needs at least one target projection");
+  check_lora(c);
   MT_CHECK(!anchor_ && !fisher_, "enable LoRA before setting an anchor or a Fisher");
-  // The new parameter table: the factors appended, so every old tensor keeps its offset.
+  // The new parameter table: the factors appended, so every old tensor keeps its offset; the base frozen.
   std::vector<ParamInfo> infos = infos_;
   std::map<std::string, size_t> index = index_;
   size_t total = total_;
-  for (ParamInfo& p : infos) p.trainable = false;  // the base is frozen
-  for (size_t l = 0; l < layers_.size(); ++l)
-    for (int t = 0; t < kTargets; ++t) {
-      if (!(c.targets & (1u << t))) continue;
-      const ParamInfo& w = infos[layers_[l].proj[t]];
-      const int64_t out = w.shape[0], in = w.shape[1];
-      const std::string base = w.name.substr(0, w.name.size() - 7);  // drop ".weight"
-      const size_t a = append_param(infos, index, total, base + ".lora_A.weight", {c.rank, in});
-      infos.back().lora = true;
-      const size_t b = append_param(infos, index, total, base + ".lora_B.weight", {out, c.rank});
-      infos.back().lora = true;
-      infos[layers_[l].proj[t]].lora_a = a, infos[layers_[l].proj[t]].lora_b = b;
-    }
+  append_lora(c, layers_, infos, index, total);
   State st{};
-  const size_t bytes = carve_state(cfg_, infos, total, nullptr, &st);
-  // The old state is staged through the host (master weights and moments; the
-  // gradients restart at zero and the bf16 copy is derived), so the device
-  // never holds both states. Refused before anything changes if the new one cannot fit.
+  TrainState tr{};
+  const size_t bytes = carve_state(cfg_, total, nullptr, &st) + carve_train(infos, nullptr, &tr);
+  // The master weights are staged through the host (the bf16 copy is derived; no moment survives: the base
+  // is frozen and the factors are new), so the device never holds both states. Refused before anything
+  // changes if the new ones cannot fit.
   size_t free_b = 0, total_b = 0;
   cuda::device_memory(&free_b, &total_b);
-  MT_CHECK(bytes <= free_b + state_bytes_ + arena_bytes_, "CUDA out of memory: the weight state with LoRA needs ",
-           gib(bytes), " GiB, ", gib(free_b + state_bytes_ + arena_bytes_), " GiB would be free");
-  const size_t old_total = total_;
-  std::vector<float> hm(total, 0.f), hmo(total, 0.f), hv(total, 0.f);
-  cuda::copy_to_host(hm.data(), master_, old_total * 4);
-  cuda::copy_to_host(hmo.data(), m_, old_total * 4);
-  cuda::copy_to_host(hv.data(), v_, old_total * 4);
+  const size_t freed = state_bytes_ + tstate_bytes_ + arena_bytes_;
+  MT_CHECK(bytes <= free_b + freed, "CUDA out of memory: the weight state with LoRA needs ", gib(bytes), " GiB, ",
+           gib(free_b + freed), " GiB would be free");
+  std::vector<float> hm(total, 0.f);
+  cuda::copy_to_host(hm.data(), master_, total_ * 4);
   cuda::device_free(arena_);
   arena_ = nullptr, arena_bytes_ = 0, acts_.reset(), B_ = T_ = 0;  // the activations need the LoRA buffers
-  cuda::device_free(state_);
-  state_ = nullptr, master_ = grads_ = m_ = v_ = inv_freq_ = nullptr, wbf_ = nullptr, stats_ = nullptr;
-  state_ = plan_alloc(bytes, "weights, gradients and AdamW state (with LoRA)", 0, 0);
-  state_bytes_ = bytes;
-  carve_state(cfg_, infos, total, static_cast<unsigned char*>(state_), &st);
-  master_ = st.master, grads_ = st.grads, m_ = st.m, v_ = st.v, inv_freq_ = st.inv_freq, wbf_ = st.wbf;
-  stats_ = st.stats, clip_ws_ = st.clip_ws, clip_ws_bytes_ = st.clip_ws_bytes;
+  free_train();
+  free_state();
   infos_ = std::move(infos), index_ = std::move(index), total_ = total;
   for (size_t i = 0; i < infos_.size(); ++i) by_offset_[infos_[i].offset] = i;
   lora_ = c;
@@ -817,14 +972,10 @@ void CudaLlama::enable_lora(const LoraConfig& c) {
     const float bound = 1.f / std::sqrt(float(p.shape[1]));
     for (size_t i = 0; i < p.numel; ++i) hm[p.offset + i] = bound * counter_random::uniform_at(c.seed, t, uint64_t(i));
   }
-  cuda::fill_bytes(state_, 0, state_bytes_);
+  alloc_state("weights (fp32 master and bf16 copy) with LoRA");
+  alloc_train();
   cuda::copy_to_device(master_, hm.data(), total_ * 4);
-  cuda::copy_to_device(m_, hmo.data(), total_ * 4);
-  cuda::copy_to_device(v_, hv.data(), total_ * 4);
   cuda::to_bf16(master_, static_cast<bf16*>(wbf_), total_);
-  std::vector<float> inv(size_t(cfg_.head_dim / 2));
-  cpu::rope_inv_freq(inv.data(), cfg_.head_dim, cfg_.rope_theta, cfg_.rope_scaling);
-  cuda::copy_to_device(inv_freq_, inv.data(), inv.size() * 4);
   cuda::synchronize("enable_lora");
 }
 

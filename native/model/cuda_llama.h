@@ -1,9 +1,14 @@
 // The Llama-family decoder on the CUDA kernels (native/cuda): bf16 weights
 // and activations, fp32 master weights, gradients and AdamW moments, fp32
-// accumulation everywhere. One device memory plan: the weight state is
-// allocated with the model, the activations and workspaces for (B, T) at the
-// first step with that shape, and both are reused by every later step.
-// CudaLlama::plan sizes both without allocating (the same carving routines).
+// accumulation everywhere. One device memory plan: the weight state (fp32
+// master and bf16 copy of every tensor, 6 bytes a parameter) is allocated with
+// the model; the trainable state (fp32 gradients, m and v of the trainable
+// tensors only, 12 bytes a trainable parameter, in a compact layout of its
+// own) with it and again whenever trainability changes, so frozen tensors and
+// a LoRA base cost 6 bytes a parameter instead of 18; the activations and
+// workspaces for (B, T) at the first step with that shape. All are reused by
+// every later step. CudaLlama::plan sizes them without allocating (the same
+// carving routines).
 // With activation recompute the plan keeps each layer's input only, plus one
 // layer's activations as scratch, and the backward recomputes each layer's
 // forward there just before that layer's backward (bit-identical results).
@@ -19,10 +24,19 @@
 
 namespace mt {
 
-// Device bytes of a CudaLlama: the weight state (allocated with the model) and
-// the activation plan for one (B, T).
+// Device bytes of a CudaLlama: the weight and trainable state (allocated with
+// the model) and the activation plan for one (B, T).
 struct CudaMemoryPlan {
   size_t weights_bytes = 0, activations_bytes = 0;
+};
+
+// What a plan needs to know beyond the config: LoRA (rank and targets; alpha
+// and seed do not change the bytes) and the tensors set_trainable(false)
+// freezes (checkpoint tensors or LoRA factors; with LoRA the base is frozen
+// anyway).
+struct CudaPlanOptions {
+  LoraConfig lora;  // rank 0: no LoRA
+  std::vector<std::string> frozen;
 };
 
 class CudaLlama final : public TrainBackend {
@@ -32,9 +46,9 @@ class CudaLlama final : public TrainBackend {
   CudaLlama(const CudaLlama&) = delete;
   CudaLlama& operator=(const CudaLlama&) = delete;
 
-  // What the constructor and the first step of shape (B, T) allocate, without a
-  // device (a model without LoRA, anchor or Fisher).
-  static CudaMemoryPlan plan(const LlamaConfig& cfg, int B, int T, bool recompute);
+  // What the constructor (then enable_lora and set_trainable as in o) and the
+  // first step of shape (B, T) allocate, without a device (no anchor or Fisher).
+  static CudaMemoryPlan plan(const LlamaConfig& cfg, int B, int T, bool recompute, const CudaPlanOptions& o = {});
 
   const char* device() const override;
   const LlamaConfig& config() const override { return cfg_; }
@@ -61,7 +75,10 @@ class CudaLlama final : public TrainBackend {
   std::vector<std::vector<float>> hidden_states(const Batch& b, int B, int T, const int32_t* mask, bool mean) override;
 
   // The CPU model's semantics (model/llama.h): frozen tensors get no gradient,
-  // moments or update and are out of the norm; lr = step lr * lr_scale.
+  // moments or update and are out of the norm; lr = step lr * lr_scale. A
+  // trainability change is laid out lazily (relayout) by the next call that
+  // needs gradients or moments, so freezing many tensors one by one re-makes
+  // the trainable state once; memory() shows it after that.
   void set_trainable(const std::string& name, bool on) override;
   void set_lr_scale(const std::string& name, float scale) override;
   size_t num_trainable() const override;
@@ -84,12 +101,19 @@ class CudaLlama final : public TrainBackend {
   struct Acts;       // device pointers into the activation arena
   struct StepStats;  // loss, anchor distance and clip state in device memory
   struct State;      // device pointers into the weight-state allocation
+  struct TrainState; // the trainable layout and device pointers into its allocation
   // The one carving of each allocation: with base == nullptr it only sizes
   // (CudaLlama::plan), else it also hands out the pointers.
-  static size_t carve_state(const LlamaConfig& cfg, const std::vector<ParamInfo>& infos, size_t total,
-                            unsigned char* base, State* out);
+  static size_t carve_state(const LlamaConfig& cfg, size_t total, unsigned char* base, State* out);
+  static size_t carve_train(const std::vector<ParamInfo>& infos, unsigned char* base, TrainState* out);
   static size_t carve_acts(const LlamaConfig& cfg, int B, int T, bool recompute, const LoraConfig& lora,
                            unsigned char* base, Acts* a);
+  // Layer::proj from the parameter index; LoRA's checks; its factors appended
+  // to a parameter table (every old tensor keeps its offset, the base frozen).
+  static void index_projections(std::vector<Layer>& layers, const std::map<std::string, size_t>& index);
+  static void check_lora(const LoraConfig& c);
+  static void append_lora(const LoraConfig& c, const std::vector<Layer>& layers, std::vector<ParamInfo>& infos,
+                          std::map<std::string, size_t>& index, size_t& total);
 
   void add_param(const std::string& name, std::vector<int64_t> shape, size_t* slot);
   const ParamInfo& info_at(size_t offset) const { return infos_[by_offset_.at(offset)]; }
@@ -108,6 +132,20 @@ class CudaLlama final : public TrainBackend {
             LayerActs& L, bool only_lora = false);
   void proj_backward(const Ctx& c, int l, int t, size_t bias, const cuda::bf16* dy, const cuda::bf16* x, cuda::bf16* dx,
                      bool acc, int in, int out, LayerActs& L);
+  // The weight state for total_ floats (zeros, the rope table filled); the
+  // trainable state for infos_' trainability (zeros); their frees; all device memory freed.
+  void alloc_state(const char* what);
+  void free_state() noexcept;
+  void alloc_train();
+  void free_train() noexcept;
+  void release() noexcept;
+  // The trainable state for the current trainability, keeping the moments of
+  // tensors that stay trainable (a no-op unless trainability changed).
+  void relayout();
+  // The gradient of the tensor at `offset` in the trainable layout; nullptr when it is frozen.
+  float* grad_at(size_t offset) const;
+  // Where tensor i's gradient and moments are in the trainable state; SIZE_MAX: none (zeros).
+  size_t toff_of(size_t i) const { return infos_[i].trainable ? toff_[i] : SIZE_MAX; }
   // A norm weight's gradient, or the arena's sink when it is frozen.
   float* norm_grad(size_t offset);
   // The lowest layer the backward must reach (below it nothing is trainable).
@@ -130,14 +168,23 @@ class CudaLlama final : public TrainBackend {
   bool recompute_ = false;
   LoraConfig lora_;  // rank 0: no LoRA
 
-  // Weight state (one allocation): fp32 master, fp32 grads, m, v, bf16 copy, rope table, step stats.
+  // Weight state (one allocation): fp32 master, bf16 copy (both [total_], by ParamInfo::offset), rope table, step stats.
   void* state_ = nullptr;
   size_t state_bytes_ = 0;
-  float *master_ = nullptr, *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr, *inv_freq_ = nullptr;
+  float *master_ = nullptr, *inv_freq_ = nullptr;
   void* wbf_ = nullptr;  // bf16 [total_]
   StepStats* stats_ = nullptr;
+  // Trainable state (one allocation): fp32 grads, m, v [ttotal_] of the trainable tensors, at toff_, and the
+  // clip workspace. toff_[i] is SIZE_MAX for a tensor without a slot: frozen, or unfrozen since the last
+  // relayout (fresh moments). layout_stale_: trainability changed since the layout was made; moments_zero_:
+  // m and v are known to be zero (none set or stepped since the layout), so relayout need not stage them.
+  void* tstate_ = nullptr;
+  size_t tstate_bytes_ = 0, ttotal_ = 0;
+  float *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
   void* clip_ws_ = nullptr;
   size_t clip_ws_bytes_ = 0;
+  std::vector<size_t> toff_;
+  bool layout_stale_ = false, moments_zero_ = true;
   size_t peak_ = 0;  // the most device memory in use seen at the end of a step
 
   // Strategy state, allocated when first used (fp32 [total_] each).

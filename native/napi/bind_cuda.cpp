@@ -21,8 +21,10 @@
 //   cudaAttentionDocBounds(seg (Int32Array, host), start, end, {B, T})
 //   cudaAttentionForward(q, k, v, start|null, end|null, out, lse, {B, T, Hq, Hkv, D, scale, impl?})
 //   cudaAttentionBackward(q, k, v, start|null, end|null, out, dout, lse, dq, dk, dv, {..., impl?})
-//   cudaPlanMemory(config, B, T, recompute) -> {weightsBytes, activationsBytes}: the device bytes a CUDA
-//                   model of this HF config allocates (weight state; activations for B x T), without a device
+//   cudaPlanMemory(config, B, T, recompute, {lora?: {rank, targets: ["q", ...]}, frozen?: [names]}?)
+//                   -> {weightsBytes, activationsBytes}: the device bytes a CUDA model of this engine config
+//                   allocates (weight and trainable state after enableLora and setTrainable(name, false) as
+//                   given; activations for B x T), without a device
 // Buffers hold bf16 (2 bytes), fp32 or int32 values as each kernel's header
 // says (native/cuda/*.h); impl is "fast" (default) or "simple".
 #include <napi.h>
@@ -484,14 +486,54 @@ Napi::Value LmheadXentAccumulate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// cudaPlanMemory(config, B, T, recompute): CudaLlama::plan, which allocates nothing.
+// The plan's options: LoRA's rank and targets (the names of enableLora) and the frozen tensors' names.
+mt::CudaPlanOptions plan_options(const Napi::Value& v) {
+  mt::CudaPlanOptions o;
+  if (absent(v)) return o;
+  const Napi::Env env = v.Env();
+  if (!v.IsObject()) throw Napi::TypeError::New(env, "cudaPlanMemory: 'options' must be an object");
+  const Napi::Object opts = v.As<Napi::Object>();
+  const Napi::Value lora = opts.Get("lora");
+  if (!absent(lora)) {
+    if (!lora.IsObject()) throw Napi::TypeError::New(env, "cudaPlanMemory: 'options.lora' must be an object");
+    const Napi::Object l = lora.As<Napi::Object>();
+    o.lora.rank = to_int(field(l, "rank"), "lora.rank", 1);
+    const Napi::Value targets = field(l, "targets");
+    static const char* const names[mt::kTargets] = {"q", "k", "v", "o", "gate", "up", "down"};
+    if (!targets.IsArray())
+      throw Napi::TypeError::New(env, "'lora.targets' must be an array of q, k, v, o, gate, up, down");
+    const Napi::Array a = targets.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      const std::string s = a.Get(i).ToString().Utf8Value();
+      int t = 0;
+      while (t < mt::kTargets && s != names[t]) ++t;
+      if (t == mt::kTargets)
+        throw Napi::RangeError::New(env, "'lora.targets': '" + s + "' is not one of q, k, v, o, gate, up, down");
+      o.lora.targets |= 1u << t;
+    }
+    if (o.lora.targets == 0) throw Napi::RangeError::New(env, "'lora.targets' must name at least one projection");
+  }
+  const Napi::Value frozen = opts.Get("frozen");
+  if (!absent(frozen)) {
+    if (!frozen.IsArray()) throw Napi::TypeError::New(env, "'frozen' must be an array of tensor names");
+    const Napi::Array a = frozen.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      if (!a.Get(i).IsString()) throw Napi::TypeError::New(env, "'frozen[" + std::to_string(i) + "]' must be a string");
+      o.frozen.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+    }
+  }
+  return o;
+}
+
+// cudaPlanMemory(config, B, T, recompute, options?): CudaLlama::plan, which allocates nothing.
 Napi::Value PlanMemory(const Napi::CallbackInfo& info) {
   Napi::Value c = arg(info, 0, "config");
   if (!c.IsObject()) throw Napi::TypeError::New(info.Env(), "cudaPlanMemory: 'config' must be an object");
   const mt::LlamaConfig cfg = parse_config(c.As<Napi::Object>());
   const int B = to_int(arg(info, 1, "B"), "B", 1), T = to_int(arg(info, 2, "T"), "T", 1);
   const bool recompute = to_bool(arg(info, 3, "recompute"), "recompute");
-  const mt::CudaMemoryPlan p = mt::CudaLlama::plan(cfg, B, T, recompute);
+  const mt::CudaPlanOptions opts = plan_options(info.Length() > 4 ? info[4] : info.Env().Undefined());
+  const mt::CudaMemoryPlan p = mt::CudaLlama::plan(cfg, B, T, recompute, opts);
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("weightsBytes", double(p.weights_bytes));
   o.Set("activationsBytes", double(p.activations_bytes));

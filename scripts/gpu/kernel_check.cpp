@@ -36,6 +36,13 @@
 #include "cuda/runtime.h"
 #include "cuda/swiglu.h"
 #include "cuda/xent.h"
+#include "cuda/kl_xent.h"
+#include "model/kl_head.h"
+
+// The CPU reference of the "kl_xent" family, compiled into this program: the
+// check program links native/core and native/cpu only (CMakeLists.txt's
+// midtrain_check_program), and kl_head.cpp needs nothing beyond them.
+#include "model/kl_head.cpp"
 
 namespace {
 
@@ -586,6 +593,165 @@ void check_xent(Rng& r) {
   }
 }
 
+// ---- kl_xent ------------------------------------------------------------------
+
+// Against the CPU's fused head (model/kl_head.h: fp32 logits, double sums) on
+// the same bf16-rounded inputs. Two references: a near copy of the model
+// (small KL: the log-ratio's cancellation) and an unrelated one of another
+// width Cr (large KL: the kl_weight * (p - q) gradient term is order 1, so a
+// wrong or missing term fails the gradient checks by far).
+void check_kl_xent(Rng& r) {
+  const int N = 40 + r.below(60), C = 64, V = 200 + r.below(200);
+  const float kl_w = float(0.25 + 1.5 * r.uniform());
+  const auto x = randn(r, size_t(N) * C), W = randn(r, size_t(V) * C, 0.3);
+  std::vector<int32_t> labels(N);
+  for (auto& y : labels) y = r.below(6) == 0 ? -100 : r.below(V);
+  labels[0] = -100;  // an ignored row, always
+  int count = 0;
+  for (int32_t y : labels) count += y != -100;
+  const float gs = 1.f / float(count);
+  const auto dW0 = randn(r, size_t(V) * C, 0.01);
+  Dev<int32_t> L(N);
+  L.upload(labels);
+  DevBf16 X(x), Wd(W);
+
+  struct RefCase {
+    std::string name;
+    int Cr;
+    std::vector<float> xr, Wr;
+  };
+  std::vector<RefCase> cases;
+  {
+    std::vector<float> xr = x, Wr = W;  // near copy: each value moved by ~5%
+    for (auto& v : xr) v = round_bf16(float(v + 0.05 * r.normal()));
+    for (auto& v : Wr) v = round_bf16(float(v + 0.015 * r.normal()));
+    cases.push_back({"near", C, xr, Wr});
+  }
+  {
+    const int Cr = 48;
+    cases.push_back({"other Cr=48", Cr, randn(r, size_t(N) * Cr), randn(r, size_t(V) * Cr, 0.3)});
+  }
+  for (const auto& rc : cases) {
+    const int Cr = rc.Cr;
+    std::vector<float> dx_ref(size_t(N) * C), dW_ref = dW0;
+    const auto ref = mt::lmhead_xent_kl(x.data(), W.data(), rc.xr.data(), rc.Wr.data(), labels.data(), N, C, Cr, V, gs,
+                                        kl_w, dx_ref.data(), dW_ref.data());
+    std::vector<float> dW_delta_ref(dW_ref.size());
+    for (size_t i = 0; i < dW_ref.size(); ++i) dW_delta_ref[i] = dW_ref[i] - dW0[i];
+    DevBf16 XR(rc.xr), WR(rc.Wr);
+    for (Impl impl : {Impl::Fast, Impl::Simple})
+      for (int chunk : {0, 16}) {
+        const std::string tag = rc.name + " " + (impl == Impl::Fast ? "fast" : "simple") + " chunk=" +
+                                std::to_string(chunk);
+        DevBf16 DX(size_t(N) * C);
+        Dev<float> DW(dW0.size());
+        DW.upload(dW0);
+        DX.poison();
+        Dev<unsigned char> ws(mt::cuda::lmhead_xent_kl_workspace_bytes(N, V, chunk));
+        const auto st = mt::cuda::lmhead_xent_kl(X.get(), Wd.get(), XR.get(), WR.get(), L.get(), N, C, Cr, V, gs, kl_w,
+                                                 DX.get(), DW.get(), chunk, ws.get(), ws.size(), impl);
+        // Logits are fp32 sums of exact bf16 products on both sides, in other
+        // orders: ~1e-6 absolute on logits of size ~3, so the loss agrees to
+        // 1e-5 relative (as lmhead_xent's) and each row's KL to ~4e-6
+        // absolute (its log-ratio moves by two logits' and two normalisers'
+        // errors), whatever the KL's size: the tolerance is 1e-5 relative plus
+        // 1e-5 per row. Gradients pass through bf16 dlogits (2^-9 relative
+        // each) and, for dx, a bf16 output: lmhead_xent's 1e-2 / 5e-3.
+        record("kl_xent loss " + tag,
+               st.count == ref.count && std::abs(st.loss_sum - ref.loss_sum) <= 1e-5 * std::abs(ref.loss_sum),
+               fmt("loss_sum=%.9g", st.loss_sum) + fmt(" ref %.9g", ref.loss_sum) + " count=" +
+                   std::to_string(st.count) + "/" + std::to_string(ref.count));
+        const double kl_tol = 1e-5 * std::abs(ref.kl_sum) + 1e-5 * double(ref.count);
+        record("kl_xent kl " + tag, std::abs(st.kl_sum - ref.kl_sum) <= kl_tol && ref.kl_sum > 0,
+               fmt("kl_sum=%.9g", st.kl_sum) + fmt(" ref %.9g", ref.kl_sum) + fmt(" (tol %.1e)", kl_tol));
+        check_close("kl_xent dx " + tag, DX.values(), dx_ref, 1e-2, 5e-3);
+        auto dW = DW.download();
+        for (size_t i = 0; i < dW.size(); ++i) dW[i] -= dW0[i];
+        check_close("kl_xent dW (added) " + tag, dW, dW_delta_ref, 1e-2, 5e-3);
+        const auto dxv = DX.values();
+        bool zero = true;
+        for (int c = 0; c < C; ++c) zero = zero && dxv[size_t(c)] == 0.f;
+        record("kl_xent ignored row: dx exactly 0 " + tag, zero, "row 0");
+      }
+
+    // The step's entry: the same sums, dx and dW bitwise; a second call adds to the totals.
+    {
+      std::vector<float> dW_chk;
+      DevBf16 DXc(size_t(N) * C), DXa(size_t(N) * C);
+      Dev<float> DWc(dW0.size()), DWa(dW0.size());
+      DWc.upload(dW0), DWa.upload(dW0);
+      Dev<unsigned char> ws(mt::cuda::lmhead_xent_kl_workspace_bytes(N, V, 0));
+      const auto st = mt::cuda::lmhead_xent_kl(X.get(), Wd.get(), XR.get(), WR.get(), L.get(), N, C, Cr, V, gs, kl_w,
+                                               DXc.get(), DWc.get(), 0, ws.get(), ws.size());
+      Dev<mt::cuda::XentAccum> acc(1);
+      Dev<double> kls(1);
+      mt::cuda::fill_bytes(acc.get(), 0, sizeof(mt::cuda::XentAccum));
+      mt::cuda::fill_bytes(kls.get(), 0, sizeof(double));
+      mt::cuda::lmhead_xent_kl_accumulate(X.get(), Wd.get(), XR.get(), WR.get(), L.get(), N, C, Cr, V, gs, kl_w,
+                                          DXa.get(), DWa.get(), 0, ws.get(), ws.size(), acc.get(), kls.get());
+      const auto a1 = acc.download()[0];
+      const double k1 = kls.download()[0];
+      record("kl_xent accumulate = checked (bitwise) " + rc.name,
+             a1.loss_sum == st.loss_sum && a1.count == st.count && k1 == st.kl_sum &&
+                 DXa.values() == DXc.values() && DWa.download() == DWc.download(),
+             fmt("loss_sum=%.17g", a1.loss_sum) + fmt(" kl_sum=%.17g", k1));
+      mt::cuda::lmhead_xent_kl_accumulate(X.get(), Wd.get(), XR.get(), WR.get(), L.get(), N, C, Cr, V, gs, kl_w,
+                                          nullptr, nullptr, 0, ws.get(), ws.size(), acc.get(), kls.get());
+      const auto a2 = acc.download()[0];
+      const double k2 = kls.download()[0];
+      record("kl_xent accumulate adds (eval mode, twice) " + rc.name,
+             a2.loss_sum == 2 * st.loss_sum && a2.count == 2 * st.count && k2 == 2 * st.kl_sum,
+             fmt("loss_sum=%.17g", a2.loss_sum) + fmt(" kl_sum=%.17g", k2));
+    }
+  }
+
+  // The reference equal to the model: KL exactly 0 (the log-ratio is a
+  // difference of equal logits) and the gradient of plain cross-entropy.
+  {
+    std::vector<float> dx_ce(size_t(N) * C), dW_ce(size_t(V) * C, 0.f), tl(N);
+    mt::cpu::lmhead_xent(x.data(), W.data(), labels.data(), N, C, V, gs, dx_ce.data(), dW_ce.data(), tl.data(), 0);
+    for (Impl impl : {Impl::Fast, Impl::Simple}) {
+      const std::string tag = impl == Impl::Fast ? "fast" : "simple";
+      DevBf16 DX(size_t(N) * C);
+      Dev<float> DW(size_t(V) * C);
+      mt::cuda::fill_bytes(DW.get(), 0, DW.size() * 4);
+      DX.poison();
+      Dev<unsigned char> ws(mt::cuda::lmhead_xent_kl_workspace_bytes(N, V, 0));
+      const auto st = mt::cuda::lmhead_xent_kl(X.get(), Wd.get(), X.get(), Wd.get(), L.get(), N, C, C, V, gs, kl_w,
+                                               DX.get(), DW.get(), 0, ws.get(), ws.size(), impl);
+      // Simple's KL is the sum of q ((zr - lser) - (z - lse)) in double: ~1e-16 per term, not exactly 0.
+      const double tol = impl == Impl::Fast ? 0.0 : 1e-12 * count;
+      record("kl_xent reference = model: kl 0 " + tag, std::abs(st.kl_sum) <= tol, fmt("kl_sum=%.3g", st.kl_sum));
+      check_close("kl_xent reference = model: dx = CE's " + tag, DX.values(), dx_ce, 1e-2, 5e-3);
+      check_close("kl_xent reference = model: dW = CE's " + tag, DW.download(), dW_ce, 1e-2, 5e-3);
+    }
+  }
+
+  // Bad input: a label (nothing written), kl_weight, workspace.
+  {
+    Dev<unsigned char> ws(mt::cuda::lmhead_xent_kl_workspace_bytes(N, V, 0));
+    auto bad = labels;
+    bad[N / 2] = V;
+    L.upload(bad);
+    Dev<float> DW(dW0.size());
+    DW.upload(dW0);
+    check_throws("kl_xent bad label -> error",
+                 [&] { mt::cuda::lmhead_xent_kl(X.get(), Wd.get(), X.get(), Wd.get(), L.get(), N, C, C, V, 1.f, kl_w,
+                                                nullptr, DW.get(), 0, ws.get(), ws.size()); },
+                 "labels[" + std::to_string(N / 2) + "] = " + std::to_string(V));
+    record("kl_xent bad label leaves dW untouched", DW.download() == dW0, "bitwise");
+    L.upload(labels);
+    check_throws("kl_xent negative kl_weight -> error",
+                 [&] { mt::cuda::lmhead_xent_kl(X.get(), Wd.get(), X.get(), Wd.get(), L.get(), N, C, C, V, 1.f, -0.5f,
+                                                nullptr, nullptr, 0, ws.get(), ws.size()); },
+                 "kl_weight must be finite and >= 0");
+    check_throws("kl_xent small workspace -> error",
+                 [&] { mt::cuda::lmhead_xent_kl(X.get(), Wd.get(), X.get(), Wd.get(), L.get(), N, C, C, V, 1.f, kl_w,
+                                                nullptr, nullptr, 0, ws.get(), ws.size() - 1); },
+                 "workspace of");
+  }
+}
+
 // ---- attention ----------------------------------------------------------------
 
 struct AttnCase {
@@ -887,6 +1053,15 @@ void run_benchmarks(Rng& r) {
             mt::cuda::lmhead_xent(X.get(), W.get(), L.get(), N, C, V, 1.f / N, DX.get(), DW.get(), nullptr, 0, ws.get(),
                                   ws.size());
           }, 5);
+    // With a KL reference of the same shape: one more logits GEMM and a second softmax per row.
+    DevBf16 XR(size_t(N) * C), WR(size_t(V) * C);
+    fill_random_bf16(XR, r), fill_random_bf16(WR, r, 0.02);
+    Dev<unsigned char> wsk(mt::cuda::lmhead_xent_kl_workspace_bytes(N, V, 0));
+    bench(std::string("lmhead_xent_kl fwd+bwd") + (mt::cuda::uses_cublas() ? " (cuBLAS)" : " (built-in GEMM)"),
+          "N=8192 C=2048 V=128256 Cr=2048", 0, 8.0 * N * C * double(V), [&] {
+            mt::cuda::lmhead_xent_kl(X.get(), W.get(), XR.get(), WR.get(), L.get(), N, C, C, V, 1.f / N, 0.1f, DX.get(),
+                                     DW.get(), 0, wsk.get(), wsk.size());
+          }, 5);
   }
 }
 
@@ -954,7 +1129,8 @@ int main(int argc, char** argv) {
   Rng r(seed);
   const std::vector<std::pair<std::string, std::function<void(Rng&)>>> families = {
       {"swiglu", check_swiglu}, {"rmsnorm", check_rmsnorm}, {"rope", check_rope},
-      {"adamw", check_adamw},   {"xent", check_xent},       {"attention", check_attention}};
+      {"adamw", check_adamw},   {"xent", check_xent},       {"kl_xent", check_kl_xent},
+      {"attention", check_attention}};
   for (const auto& [name, f] : families) {
     if (!only.empty() && only != name) continue;
     try {

@@ -5,10 +5,13 @@
 // the parity tests skip, saying why; the error for --device cuda is checked on
 // every build.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Model, engineDevice, planCudaMemory, type Batch } from "../src/engine/model.js";
 import { native } from "../src/engine/native.js";
 import { engineConfig } from "../src/model/config.js";
+import { modelFingerprint, restoreTraining, saveTrainingCheckpoint } from "../src/train/checkpointing.js";
 import { freshSeed, Rng } from "./reference/random.js";
 
 const addon = native();
@@ -64,6 +67,19 @@ function relErr(a: Float32Array, ref: Float32Array): number {
   let e = 0, n = 0;
   for (let i = 0; i < ref.length; i++) (e += (a[i]! - ref[i]!) ** 2), (n += ref[i]! ** 2);
   return Math.sqrt(e / Math.max(n, 1e-30));
+}
+
+// Elements of a set of tensors as the flat buffers lay them out (each on a 16-float boundary).
+function padded(m: Model, names: readonly string[]): number {
+  return names.reduce((a, n) => a + Math.ceil(m.paramShape(n).reduce((x, y) => x * y, 1) / 16) * 16, 0);
+}
+
+// The weight state a CUDA model allocates (docs/cuda.md): 6 bytes a parameter (fp32 master, bf16 copy) plus 12
+// a trainable one (fp32 gradient, AdamW m and v), above which only 256-byte alignment of 7 slices, the rope
+// table, the step stats and the clip workspace come: under 4 KiB for the test models.
+function expectedWeightsBytes(m: Model): number {
+  const all = [...m.paramNames(), ...m.loraParamNames()];
+  return 6 * padded(m, all) + 12 * padded(m, all.filter((n) => m.isTrainable(n)));
 }
 
 function pair(cfg: Record<string, unknown>, seed: number): { cpu: Model; gpu: Model } {
@@ -225,6 +241,43 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     expect(() => addon.cudaPlanMemory(engineConfig(config()), 0, 8, false)).toThrow(/'B'/);
   });
 
+  it("plans a LoRA model and a frozen-layers model: the planner's bytes are what a step allocates", async () => {
+    const hyper = { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, gradClip: 1 };
+    const cfg = config({ model_type: "qwen2", attention_bias: true, num_hidden_layers: 3 });
+    const lora = { rank: 4, alpha: 8, targets: ["q", "v", "gate", "down"] as const, seed: 5 };
+    const names = new Model(cfg, "cfg", "cpu").paramNames();
+    // Layers 0 and 1, the embedding and one LoRA factor: a frozen factor has no gradient slot either.
+    const frozenLayers = [...names.filter((n) => /^model\.layers\.[01]\./.test(n)), "model.embed_tokens.weight"];
+    for (const [what, opts] of [
+      ["lora", { lora }],
+      ["lora with a frozen factor", { lora, frozen: ["model.layers.2.mlp.gate_proj.lora_B.weight"] }],
+      ["frozen layers", { frozen: frozenLayers }],
+    ] as const) {
+      for (const recompute of [false, true]) {
+        const plan = planCudaMemory(cfg, 2, 20, recompute, opts);
+        const gpu = new Model(cfg, "cfg", "cuda");
+        gpu.initWeights(3, 0.02);
+        gpu.setRecompute(recompute);
+        if ("lora" in opts) gpu.enableLora(opts.lora);
+        for (const n of "frozen" in opts ? opts.frozen : []) gpu.setTrainable(n, false);
+        const r = await gpu.step([batch(new Rng(6), 2, 20, cfg.vocab_size)], 2, 20, hyper);
+        expect(r.skipped).toBe(false);
+        const m = gpu.memory()!;
+        expect(m.weightsBytes, `${what}, recompute ${recompute}`).toBe(plan.weightsBytes);
+        expect(m.activationsBytes, `${what}, recompute ${recompute}`).toBe(plan.activationsBytes);
+        expect(m.weightsBytes - expectedWeightsBytes(gpu), what).toBeGreaterThanOrEqual(0);
+        expect(m.weightsBytes - expectedWeightsBytes(gpu), what).toBeLessThan(4096);
+      }
+    }
+    // LoRA's activations hold x A^T of each target: more than the plain model's.
+    expect(planCudaMemory(cfg, 2, 20, false, { lora }).activationsBytes).toBeGreaterThan(planCudaMemory(cfg, 2, 20, false).activationsBytes);
+    expect(() => planCudaMemory(cfg, 2, 20, false, { frozen: ["model.layers.9.mlp.up_proj.weight"] })).toThrow(/frozen: no parameter named 'model.layers.9.mlp.up_proj.weight'/);
+    expect(() => planCudaMemory(cfg, 2, 20, false, { lora: { rank: 0, targets: ["q"] } })).toThrow(/option 'lora.rank'/);
+    expect(() => planCudaMemory(cfg, 2, 20, false, { lora: { rank: 2, targets: ["qq" as "q"] } })).toThrow(/option 'lora.targets.0'/);
+    expect(() => addon.cudaPlanMemory(engineConfig(cfg), 1, 8, false, { lora: { rank: 2, targets: ["x"] } })).toThrow(/'x' is not one of q, k, v/);
+    expect(() => addon.cudaPlanMemory(engineConfig(cfg), 1, 8, false, { frozen: "lm_head.weight" })).toThrow(/'frozen' must be an array/);
+  });
+
   it("plans a full Llama-3.2-1B fine-tune at 8k tokens with recompute inside a 24 GiB card", () => {
     const cfg = engineConfig(JSON.parse(readFileSync(new URL("../models/llama-1b.json", import.meta.url), "utf8")));
     const gib = 2 ** 30;
@@ -234,6 +287,15 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     // 24 GiB less ~0.6 GiB for the CUDA context and cuBLAS workspace.
     expect(re.weightsBytes + re.activationsBytes).toBeLessThanOrEqual(23.4 * gib);
     expect(plain.weightsBytes + plain.activationsBytes).toBeGreaterThan(24 * gib);
+    // LoRA rank 16 on every projection: 6 bytes a base parameter, 18 a factor's (the factors: per layer r x in + out x r
+    // for q, k, v, o, gate, up, down = 704,512 elements, 11.27 M over 16 layers).
+    const lora = planCudaMemory(cfg, 1, 8192, true, { lora: { rank: 16, targets: ["q", "k", "v", "o", "gate", "up", "down"] } });
+    const P = 1_235_814_400, F = 16 * 704_512;
+    console.log(`llama-1b LoRA r16 (q,k,v,o,gate,up,down) B=1 T=8192 recompute: weights ${(lora.weightsBytes / gib).toFixed(2)} GiB, activations ${(lora.activationsBytes / gib).toFixed(2)} GiB, total ${((lora.weightsBytes + lora.activationsBytes) / gib).toFixed(2)} GiB`);
+    expect(Math.abs(lora.weightsBytes - (6 * (P + F) + 12 * F))).toBeLessThan(2 ** 20);
+    // With recompute LoRA adds x A^T of the 7 targets to the one scratch layer and du to the backward's: bf16 [8192, 16] each.
+    expect(lora.activationsBytes - re.activationsBytes).toBe(8 * 8192 * 16 * 2);
+    expect(re.weightsBytes - lora.weightsBytes).toBeGreaterThan(13 * gib);
   });
 
   it("frozen tensors and per-tensor LR scales: the CPU model's semantics", async () => {
@@ -289,6 +351,111 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     await expect(gpu.step([batch(rng, 2, 16, cfg.vocab_size)], 2, 16, hyper)).rejects.toThrow(/every tensor is frozen/);
     expect(() => gpu.setLrScale("lm_head.weight", -1)).toThrow(/lr scale for 'lm_head.weight'/);
   });
+
+  it("freezing mid-run re-lays out the device state: kept moments bitwise, frozen ones read 0, an unfrozen tensor trains with fresh moments as on the CPU", async () => {
+    const seed = freshSeed() % 1_000_000;
+    const cfg = config({ num_hidden_layers: 3 });
+    const { cpu, gpu } = pair(cfg, seed);
+    const rng = new Rng(seed + 21);
+    const hyper = { lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
+    const stepBoth = async (s: string) => {
+      const micro = [batch(rng, 2, 16, cfg.vocab_size)];
+      const rc = await cpu.step(micro, 2, 16, hyper), rg = await gpu.step(micro, 2, 16, hyper);
+      expect(Math.abs(rg.loss - rc.loss) / rc.loss, `${s}, seed ${seed}`).toBeLessThan(LOSS_TOL);
+      expect(Math.abs(rg.gradNorm - rc.gradNorm) / rc.gradNorm, `${s}, seed ${seed}`).toBeLessThan(GRAD_TOL);
+    };
+    await stepBoth("before");
+    await stepBoth("before");
+    const names = gpu.paramNames();
+    // The same weights on both again (bf16 and fp32 steps drift apart), so gradients compare at GRAD_TOL.
+    for (const n of names) cpu.setParam(n, gpu.getParam(n));
+    const moments = new Map(names.map((n) => [n, gpu.getOptimizerState(n)]));
+    const full = gpu.memory()!.weightsBytes;
+    const x = "model.layers.1.mlp.up_proj.weight", frozen = [x, "model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight"];
+    expect(moments.get(x)!.m.some((v) => v !== 0)).toBe(true);
+    for (const m of [cpu, gpu]) for (const n of frozen) m.setTrainable(n, false);
+    // Frozen and unfrozen before the state is laid out again: fresh moments too (reset on the CPU to match).
+    const y = "model.layers.2.mlp.down_proj.weight";
+    gpu.setTrainable(y, false), gpu.setTrainable(y, true);
+    cpu.setOptimizerState(y, new Float32Array(128 * 192), new Float32Array(128 * 192));
+    moments.set(y, { m: new Float32Array(128 * 192), v: new Float32Array(128 * 192) });
+    for (const n of frozen) {
+      const st = gpu.getOptimizerState(n);
+      expect(st.m.every((v) => v === 0) && st.v.every((v) => v === 0) && gpu.getGrad(n).every((v) => v === 0), n).toBe(true);
+    }
+    // lossAndGrad lays the state out again (the moments move to new offsets through the host) and leaves moments alone.
+    const b = batch(new Rng(seed + 22), 2, 24, cfg.vocab_size);
+    const rc = cpu.lossAndGrad(b, 2, 24), rg = gpu.lossAndGrad(b, 2, 24);
+    expect(Math.abs(rg.gradNorm - rc.gradNorm) / rc.gradNorm, `seed ${seed}`).toBeLessThan(GRAD_TOL);
+    for (const n of names) {
+      if (frozen.includes(n)) expect(gpu.getGrad(n).every((v) => v === 0), n).toBe(true);
+      else {
+        expect(gpu.getOptimizerState(n), n).toEqual(moments.get(n));
+        expect(relErr(gpu.getGrad(n), cpu.getGrad(n)), `${n}, seed ${seed}`).toBeLessThan(GRAD_TOL);
+      }
+    }
+    const freed = full - gpu.memory()!.weightsBytes;
+    expect(freed).toBeGreaterThanOrEqual(12 * padded(gpu, frozen) - 2048); // 12 bytes a frozen parameter, give or take alignment
+    expect(freed).toBeLessThanOrEqual(12 * padded(gpu, frozen) + 2048);
+    expect(gpu.memory()!.weightsBytes).toBe(planCudaMemory(cfg, 2, 16, false, { frozen }).weightsBytes);
+    const w0 = gpu.getParam(x);
+    await stepBoth("frozen");
+    expect(gpu.getParam(x)).toEqual(w0);
+    // Unfrozen: fresh moments on the GPU. The CPU keeps stale ones, so reset them there to compare the same thing.
+    for (const m of [cpu, gpu]) m.setTrainable(x, true);
+    expect(gpu.getOptimizerState(x).m.every((v) => v === 0)).toBe(true);
+    const zeros = new Float32Array(w0.length);
+    cpu.setOptimizerState(x, zeros, zeros);
+    const wc0 = cpu.getParam(x);
+    await stepBoth("unfrozen");
+    const dg = gpu.getParam(x).map((v, i) => v - w0[i]!), dc = cpu.getParam(x).map((v, i) => v - wc0[i]!);
+    expect(Math.abs(norm(dg) / norm(dc) - 1), `seed ${seed}`).toBeLessThan(0.05);
+    expect(relErr(dg, dc), `seed ${seed}`).toBeLessThan(UPDATE_TOL);
+    // One step from zero: m = (1 - beta1) g, v = (1 - beta2) g^2 of the clipped gradient.
+    const sg = gpu.getOptimizerState(x), sc = cpu.getOptimizerState(x);
+    expect(relErr(sg.m, sc.m), `seed ${seed}`).toBeLessThan(GRAD_TOL);
+    expect(relErr(sg.v, sc.v), `seed ${seed}`).toBeLessThan(2 * GRAD_TOL);
+    expect(gpu.memory()!.weightsBytes).toBe(planCudaMemory(cfg, 2, 16, false, { frozen: frozen.slice(1) }).weightsBytes);
+    const ez = new Float32Array(96 * 128);
+    expect(() => gpu.setOptimizerState(frozen[1]!, ez, ez)).toThrow(/'model.embed_tokens.weight' is frozen: it has no AdamW moments/);
+  });
+
+  // src/train/checkpointing.ts saves and restores the moments of trainable tensors only, every weight (LoRA: the
+  // factors; the base is the start checkpoint) in fp32: a GPU resume is exact on the emulation, which is deterministic.
+  for (const strategy of ["frozen layers", "lora"] as const)
+    it(`a resumed ${strategy} run through the training checkpoint ends bitwise where the whole run does`, async () => {
+      const seed = freshSeed() % 1_000_000;
+      const cfg = config({ num_hidden_layers: 3 });
+      const hyper = { lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
+      const make = () => {
+        const m = new Model(cfg, "cfg", "cuda");
+        m.initWeights(seed, 0.08);
+        if (strategy === "lora") m.enableLora({ rank: 4, alpha: 8, targets: ["q", "k", "up", "down"], seed: seed + 1 });
+        else for (const n of m.paramNames().filter((n) => n.startsWith("model.layers.0.") || n.startsWith("model.embed"))) m.setTrainable(n, false);
+        return m;
+      };
+      const micro = Array.from({ length: 4 }, (_, i) => [batch(new Rng(seed + 30 + i), 2, 16, cfg.vocab_size)]);
+      const whole = make();
+      for (const mb of micro.slice(0, 2)) expect((await whole.step(mb, 2, 16, hyper)).skipped).toBe(false);
+      const dir = mkdtempSync(join(tmpdir(), "cuda-resume-"));
+      try {
+        const state = { version: 1 as const, step: 2, samples: 0, tokens: 0, epoch: 0, loader: null, model_fingerprint: modelFingerprint(whole), finished: false, options: {} };
+        const ckpt = saveTrainingCheckpoint(dir, whole, { config: cfg, tokenizerDir: "", state }, 1);
+        for (const mb of micro.slice(2)) await whole.step(mb, 2, 16, hyper);
+        const resumed = make();
+        expect(restoreTraining(ckpt, resumed).step).toBe(2);
+        expect(resumed.stepCount).toBe(2);
+        for (const mb of micro.slice(2)) await resumed.step(mb, 2, 16, hyper);
+        expect(resumed.stepCount).toBe(4);
+        for (const n of [...whole.paramNames(), ...whole.loraParamNames()]) {
+          expect(resumed.getParam(n), `${n}, seed ${seed}`).toEqual(whole.getParam(n));
+          expect(resumed.getOptimizerState(n), `${n}, seed ${seed}`).toEqual(whole.getOptimizerState(n));
+        }
+        expect(resumed.memory()!.weightsBytes).toBe(whole.memory()!.weightsBytes);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
   it("the L2-SP/EWC anchor: distance, penalty and the pull in AdamW as on the CPU", async () => {
     const seed = freshSeed() % 1_000_000;
@@ -379,7 +546,15 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     const cfg = config({ num_hidden_layers: 2, attention_bias: true, model_type: "qwen2" });
     const { cpu, gpu } = pair(cfg, seed);
     const lora = { rank: 4, alpha: 8, targets: ["q", "v", "o", "down"] as const, seed: seed + 11 };
+    const full = gpu.memory()!.weightsBytes;
     cpu.enableLora(lora), gpu.enableLora(lora);
+    // The base keeps its fp32 master and bf16 copy only: 18 bytes a base parameter before, 6 after, 18 a factor's.
+    const P = padded(gpu, gpu.paramNames()), F = padded(gpu, gpu.loraParamNames());
+    expect(full - 18 * P).toBeGreaterThanOrEqual(0);
+    expect(full - 18 * P).toBeLessThan(4096);
+    const withLora = gpu.memory()!.weightsBytes;
+    expect(withLora - (6 * (P + F) + 12 * F)).toBeGreaterThanOrEqual(0);
+    expect(withLora - (6 * (P + F) + 12 * F)).toBeLessThan(4096);
     expect(gpu.loraParamNames()).toEqual(cpu.loraParamNames());
     expect(gpu.numTrainable()).toBe(cpu.numTrainable());
     for (const n of gpu.loraParamNames()) expect(gpu.getParam(n), n).toEqual(cpu.getParam(n)); // A from the seed, B = 0

@@ -3,6 +3,7 @@
 // strategies' engine controls (docs/strategies.md) are here too: freezing,
 // per-tensor LR scales, the L2-SP/EWC anchor, the Fisher, LoRA, a KL
 // reference, and hidden states for representation probes.
+import { z } from "zod";
 import { engineConfig, type EngineConfig } from "../model/config.js";
 import { native } from "./native.js";
 
@@ -84,20 +85,41 @@ export function hasCudaBackend(): boolean {
   return (native().buildInfo() as { cuda: boolean }).cuda === true;
 }
 
-/** The device bytes a CUDA model of a config takes: weight state (fp32 master, grads, AdamW moments, bf16 copy) and the activation plan for B x T. */
+/**
+ * The device bytes a CUDA model of a config takes: weight state (fp32 master and bf16 copy of every tensor;
+ * fp32 gradients and AdamW moments of the trainable ones) and the activation plan for B x T.
+ */
 export interface CudaMemoryPlan {
   weightsBytes: number;
   activationsBytes: number;
 }
 
+/** What a plan needs beyond the config: LoRA's rank and targets (alpha and seed change no bytes) and the tensors setTrainable(name, false) freezes. */
+export interface CudaPlanOptions {
+  lora?: { rank: number; targets: readonly LoraTarget[] };
+  frozen?: readonly string[];
+}
+
+const CudaPlanOptionsSchema = z.object({
+  lora: z.object({ rank: z.number().int().min(1), targets: z.array(z.enum(LORA_TARGETS)).min(1) }).optional(),
+  frozen: z.array(z.string()).optional(),
+});
+
 /**
- * The CUDA model's memory plan for `config` at B x T, computed without a device or an allocation (the same
- * carving the model allocates with). Needs an addon with the CUDA backend (a GPU build or the emulation).
+ * The CUDA model's memory plan for `config` at B x T, after enableLora and setTrainable(name, false) as in
+ * `options`, computed without a device or an allocation (the same carving the model allocates with). Needs an
+ * addon with the CUDA backend (a GPU build or the emulation).
  */
-export function planCudaMemory(config: unknown, B: number, T: number, recompute: boolean, source = "config"): CudaMemoryPlan {
+export function planCudaMemory(config: unknown, B: number, T: number, recompute: boolean, options: CudaPlanOptions = {}, source = "config"): CudaMemoryPlan {
   const c = engineConfig(config, source);
+  const o = CudaPlanOptionsSchema.safeParse(options);
+  if (!o.success) {
+    const i = o.error.issues[0]!;
+    throw new Error(`planCudaMemory: option '${i.path.join(".")}': ${i.message}`);
+  }
   if (!hasCudaBackend()) throw new Error("planning CUDA memory needs an addon with the CUDA backend (docs/cuda.md 'Building')");
-  return native().cudaPlanMemory({ ...c, qk_norm: c.qk_norm }, B, T, recompute) as CudaMemoryPlan;
+  const { lora, frozen } = o.data;
+  return native().cudaPlanMemory({ ...c, qk_norm: c.qk_norm }, B, T, recompute, { lora, frozen: frozen ?? [] }) as CudaMemoryPlan;
 }
 
 /** --device cpu|cuda|auto -> the engine device; auto picks a real CUDA device when this addon has the CUDA model, else the CPU (never the emulation). */

@@ -246,6 +246,16 @@ size_t lmhead_xent_kl_workspace_bytes(int N, int V, int chunk) {
          align256(sizeof(KlDev));
 }
 
+int lmhead_xent_kl_chunk_within(int N, int V, size_t bytes) {
+  // Workspace bytes grow with the chunk: step down from the default, first by the estimate, then one row at a time.
+  int R = lmhead_xent_kl_chunk(N, V, 0);
+  const size_t fixed = lmhead_xent_kl_workspace_bytes(N, V, 1) - 2 * align256(size_t(V) * 4) - align256(size_t(V) * 2);
+  if (bytes <= fixed) return 0;
+  R = int(std::min<size_t>(size_t(R), (bytes - fixed) / (size_t(std::max(V, 1)) * 10)));
+  while (R > 0 && lmhead_xent_kl_workspace_bytes(N, V, R) > bytes) --R;
+  return R >= 16 && R < N ? R / 16 * 16 : R;  // whole 16-row GEMM tiles, but for the last chunk
+}
+
 namespace {
 
 // The argument checks both entry points share; returns the chunk's rows.

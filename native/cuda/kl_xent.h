@@ -31,6 +31,10 @@ struct KlXentStats {
 // chunk: rows per chunk, 0 = choose (about 200 MB of scratch: two fp32 and one bf16 logits block).
 int lmhead_xent_kl_chunk(int N, int V, int chunk);
 size_t lmhead_xent_kl_workspace_bytes(int N, int V, int chunk);
+// The largest chunk (at most the default one) whose workspace fits in `bytes`,
+// 0 if none: lets the KL head run in a workspace sized for lmhead_xent (a KL
+// logit takes 10 bytes of scratch, a plain one 6, so the chunks are smaller).
+int lmhead_xent_kl_chunk_within(int N, int V, size_t bytes);
 
 // Checked: validates every label before anything is written (a bad label
 // throws naming its index and value, leaving dx and dW untouched) and waits

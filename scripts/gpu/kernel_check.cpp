@@ -727,6 +727,28 @@ void check_kl_xent(Rng& r) {
     }
   }
 
+  // The chunk that fits lmhead_xent's workspace (how the CUDA model runs the KL head in its LM-head scratch):
+  // the largest that fits, for test and model shapes from 32 rows up; with fewer rows lmhead_xent's
+  // workspace can be too small for even one KL row (N = 1: 6 V bytes against 10 V).
+  {
+    bool ok = true;
+    std::string detail;
+    for (const auto& [n, v] : {std::pair<int, int>{N, V}, {32, 96}, {8192, 128256}, {65536, 151936}, {32, 256000}}) {
+      const size_t budget = mt::cuda::lmhead_xent_workspace_bytes(n, 2048, v, 0);
+      const int R = mt::cuda::lmhead_xent_kl_chunk_within(n, v, budget);
+      const int Rmax = mt::cuda::lmhead_xent_kl_chunk(n, v, 0);
+      const bool fits = R > 0 && mt::cuda::lmhead_xent_kl_workspace_bytes(n, v, R) <= budget;
+      // The largest, or within 16 rows of it (rounded down to whole 16-row GEMM tiles).
+      const bool largest = R == Rmax || (R % 16 == 0 && mt::cuda::lmhead_xent_kl_workspace_bytes(n, v, R + 16) > budget);
+      ok = ok && fits && largest;
+      detail += " N=" + std::to_string(n) + ",V=" + std::to_string(v) + ":" + std::to_string(R);
+    }
+    ok = ok && mt::cuda::lmhead_xent_kl_chunk_within(N, V, 100) == 0 &&
+         mt::cuda::lmhead_xent_kl_chunk_within(1, 32000, mt::cuda::lmhead_xent_workspace_bytes(1, 2048, 32000, 0)) == 0 &&
+         mt::cuda::lmhead_xent_kl_chunk_within(1, 32000, mt::cuda::lmhead_xent_kl_workspace_bytes(1, 32000, 0)) == 1;
+    record("kl_xent chunk within lmhead_xent's workspace", ok, "chunks" + detail);
+  }
+
   // Bad input: a label (nothing written), kl_weight, workspace.
   {
     Dev<unsigned char> ws(mt::cuda::lmhead_xent_kl_workspace_bytes(N, V, 0));

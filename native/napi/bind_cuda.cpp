@@ -498,20 +498,7 @@ mt::CudaPlanOptions plan_options(const Napi::Value& v) {
     if (!lora.IsObject()) throw Napi::TypeError::New(env, "cudaPlanMemory: 'options.lora' must be an object");
     const Napi::Object l = lora.As<Napi::Object>();
     o.lora.rank = to_int(field(l, "rank"), "lora.rank", 1);
-    const Napi::Value targets = field(l, "targets");
-    static const char* const names[mt::kTargets] = {"q", "k", "v", "o", "gate", "up", "down"};
-    if (!targets.IsArray())
-      throw Napi::TypeError::New(env, "'lora.targets' must be an array of q, k, v, o, gate, up, down");
-    const Napi::Array a = targets.As<Napi::Array>();
-    for (uint32_t i = 0; i < a.Length(); ++i) {
-      const std::string s = a.Get(i).ToString().Utf8Value();
-      int t = 0;
-      while (t < mt::kTargets && s != names[t]) ++t;
-      if (t == mt::kTargets)
-        throw Napi::RangeError::New(env, "'lora.targets': '" + s + "' is not one of q, k, v, o, gate, up, down");
-      o.lora.targets |= 1u << t;
-    }
-    if (o.lora.targets == 0) throw Napi::RangeError::New(env, "'lora.targets' must name at least one projection");
+    o.lora.targets = parse_lora_targets(field(l, "targets"), "lora.targets");
   }
   const Napi::Value frozen = opts.Get("frozen");
   if (!absent(frozen)) {

@@ -46,22 +46,6 @@ Batch parse_batch(const Napi::Value& v, int B, int T, bool need_labels, const st
   return b;
 }
 
-// "q,k,v,o,gate,up,down" names -> LoraConfig::targets bits.
-unsigned lora_targets(const Napi::Value& v) {
-  static const char* names[kTargets] = {"q", "k", "v", "o", "gate", "up", "down"};
-  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "'targets' must be an array of q, k, v, o, gate, up, down");
-  Napi::Array a = v.As<Napi::Array>();
-  unsigned bits = 0;
-  for (uint32_t i = 0; i < a.Length(); ++i) {
-    std::string s = a.Get(i).ToString().Utf8Value();
-    int t = 0;
-    while (t < kTargets && s != names[t]) ++t;
-    if (t == kTargets) throw Napi::RangeError::New(v.Env(), "LoRA target '" + s + "' is not one of q, k, v, o, gate, up, down");
-    bits |= 1u << t;
-  }
-  return bits;
-}
-
 class Model;
 Napi::Value step_model(Model& self, const Napi::CallbackInfo& info);
 
@@ -182,7 +166,7 @@ class Model : public Napi::ObjectWrap<Model> {
     LoraConfig c;
     c.rank = to_int(field(o, "rank"), "rank", 1);
     c.alpha = float(to_number(field(o, "alpha"), "alpha"));
-    c.targets = lora_targets(field(o, "targets"));
+    c.targets = parse_lora_targets(field(o, "targets"), "targets");
     c.seed = uint64_t(to_int(field(o, "seed"), "seed", 0));
     m.enable_lora(c);
     return info.Env().Undefined();

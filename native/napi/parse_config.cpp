@@ -45,4 +45,20 @@ LlamaConfig parse_config(const Napi::Object& o) {
   return c;
 }
 
+unsigned parse_lora_targets(const Napi::Value& v, const std::string& name) {
+  static const char* const names[kTargets] = {"q", "k", "v", "o", "gate", "up", "down"};
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "'" + name + "' must be an array of q, k, v, o, gate, up, down");
+  const Napi::Array a = v.As<Napi::Array>();
+  unsigned bits = 0;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    const std::string s = a.Get(i).ToString().Utf8Value();
+    int t = 0;
+    while (t < kTargets && s != names[t]) ++t;
+    if (t == kTargets) throw Napi::RangeError::New(v.Env(), "'" + name + "': '" + s + "' is not one of q, k, v, o, gate, up, down");
+    bits |= 1u << t;
+  }
+  if (bits == 0) throw Napi::RangeError::New(v.Env(), "'" + name + "' must name at least one projection");
+  return bits;
+}
+
 }  // namespace mt::napi

@@ -6,12 +6,17 @@ import { benchData } from "../train/bench-data.js";
 import { benchInfer } from "../infer/bench-infer.js";
 import { buildInfo } from "../engine/native.js";
 import { benchTrain, type TrainBenchOptions } from "../train/bench.js";
+import { benchPlan, formatPlan } from "../train/bench-plan.js";
+import { LORA_TARGETS, type LoraTarget } from "../engine/model.js";
 import { chooseEngineDevice } from "../train/device-support.js";
 import { gib } from "../train/metrics.js";
 import { log, withCommonOptions, type CommonArgs } from "./options.js";
 
 interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed" | "device" | "recompute"> {
-  what: "kernels" | "train" | "load" | "data" | "infer";
+  what: "kernels" | "train" | "load" | "data" | "infer" | "plan";
+  loraRank?: number;
+  loraTargets?: string;
+  gpuMemory: number;
   data?: string[];
   batches: number[];
   promptTokens: number;
@@ -26,10 +31,10 @@ interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed" |
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: "bench <what>",
   describe:
-    "measure kernel throughput (kernels), training tokens/s beside PyTorch (train), checkpoint loading (load), the data path (data) or ONNX Runtime prefill/decode beside recomputation without a KV cache (infer)",
+    "measure kernel throughput (kernels), training tokens/s beside PyTorch (train), checkpoint loading (load), the data path (data) or ONNX Runtime prefill/decode beside recomputation without a KV cache (infer); or plan a preset's CUDA device memory without a GPU (plan)",
   builder: (y) =>
     withCommonOptions(y, { device: "bench" })
-      .positional("what", { choices: ["kernels", "train", "load", "data", "infer"] as const, demandOption: true })
+      .positional("what", { choices: ["kernels", "train", "load", "data", "infer", "plan"] as const, demandOption: true })
       .option("data", { type: "string", array: true, describe: "JSONL files for bench data" })
       .option("model", { type: "string", describe: "checkpoint directory for bench load / bench data" })
       .option("cold", { type: "boolean", default: false, describe: "bench load: drop the page cache before each timing (root), to read from disk" })
@@ -49,10 +54,16 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe: "bench infer: time the no-KV-cache baseline too (default on); bench train: recompute activations in backward to save GPU memory (default off; the CPU backend does not have it)",
       })
       .option("reps", { type: "number", default: 3, describe: "bench infer: timed repetitions (the best is kept)" })
+      .option("lora-rank", { type: "number", describe: "bench plan: add LoRA rows of this rank" })
+      .option("lora-targets", { type: "string", describe: "bench plan: LoRA projections, e.g. q,v (default all seven)" })
+      .option("gpu-memory", { type: "number", default: 24, describe: "bench plan: the card's memory in GiB, for the fits column" })
       .check((a) => {
         for (const k of ["batch", "seq", "steps", "threads"] as const)
           if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive integer, got ${a[k]}`);
         if (!Number.isInteger(a.warmup) || a.warmup < 0) throw new Error(`--warmup must be a non-negative integer`);
+        const rank = a.loraRank as number | undefined, gpu = a.gpuMemory as number;
+        if (rank !== undefined && (!Number.isInteger(rank) || rank < 1)) throw new Error(`--lora-rank must be a positive integer, got ${rank}`);
+        if (!(gpu > 0)) throw new Error(`--gpu-memory must be a positive number of GiB, got ${gpu}`);
         return true;
       }) as never,
   handler: async (a) => {
@@ -70,6 +81,14 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
           );
         process.stdout.write(lines.join("\n") + "\n");
       }
+      return;
+    }
+    if (a.what === "plan") {
+      const targets = a.loraTargets?.split(",").map((t) => t.trim());
+      for (const t of targets ?? [])
+        if (!(LORA_TARGETS as readonly string[]).includes(t)) throw new Error(`--lora-targets: '${t}' is not one of ${LORA_TARGETS.join(", ")}`);
+      const r = benchPlan({ preset: a.preset, batch: a.batch, seq: a.seq, loraRank: a.loraRank, loraTargets: targets as LoraTarget[] | undefined, gpuGiB: a.gpuMemory });
+      process.stdout.write((a.json ? JSON.stringify(r) : formatPlan(r)) + "\n");
       return;
     }
     // kernels, data and load time the CPU side; the CUDA kernels are timed by scripts/gpu-check.sh (docs/cuda.md).

@@ -361,23 +361,40 @@ Napi::Value AdamwUpdate(const Napi::CallbackInfo& info) {
   return r;
 }
 
+// The arguments both LM-head bindings take: (x, W, labels, dx?, dW?, last, {N, C, V, gradScale, chunk?, impl?});
+// `last` is tokenLoss (fp32 [N]) for cudaLmheadXent and the accumulator for cudaLmheadXentAccumulate.
+struct XentArgs {
+  int N, C, V, chunk;
+  float grad_scale;
+  Impl impl;
+  const mt::cuda::bf16 *x, *W;
+  const int32_t* labels;
+  mt::cuda::bf16* dx;
+  float* dW;
+};
+XentArgs xent_args(const Napi::CallbackInfo& info, const char* fn) {
+  Napi::Object o = options(info, 6);
+  XentArgs a{};
+  a.N = to_int(field(o, "N"), "N", 0), a.C = to_int(field(o, "C"), "C", 1), a.V = to_int(field(o, "V"), "V", 1);
+  a.grad_scale = float(to_number(field(o, "gradScale"), "gradScale"));
+  a.chunk = absent(o.Get("chunk")) ? 0 : to_int(o.Get("chunk"), "chunk", 0);
+  a.impl = impl_of(o);
+  a.x = as<mt::cuda::bf16>(buf(info, 0, fn, "x", 2.0 * a.N * a.C, "N*C bf16"));
+  a.W = as<mt::cuda::bf16>(buf(info, 1, fn, "W", 2.0 * a.V * a.C, "V*C bf16"));
+  a.labels = as<int32_t>(buf(info, 2, fn, "labels", 4.0 * a.N, "N int32"));
+  a.dx = as<mt::cuda::bf16>(buf(info, 3, fn, "dx", 2.0 * a.N * a.C, "N*C bf16", true));
+  a.dW = as<float>(buf(info, 4, fn, "dW", 4.0 * a.V * a.C, "V*C fp32", true));
+  return a;
+}
+
 Napi::Value LmheadXent(const Napi::CallbackInfo& info) {
   const char* fn = "cudaLmheadXent";
-  Napi::Object o = options(info, 6);
-  const int N = to_int(field(o, "N"), "N", 0), C = to_int(field(o, "C"), "C", 1), V = to_int(field(o, "V"), "V", 1);
-  const float gs = float(to_number(field(o, "gradScale"), "gradScale"));
-  const int chunk = absent(o.Get("chunk")) ? 0 : to_int(o.Get("chunk"), "chunk", 0);
-  const Impl impl = impl_of(o);
-  auto* x = as<mt::cuda::bf16>(buf(info, 0, fn, "x", 2.0 * N * C, "N*C bf16"));
-  auto* W = as<mt::cuda::bf16>(buf(info, 1, fn, "W", 2.0 * V * C, "V*C bf16"));
-  auto* labels = as<int32_t>(buf(info, 2, fn, "labels", 4.0 * N, "N int32"));
-  auto* dx = as<mt::cuda::bf16>(buf(info, 3, fn, "dx", 2.0 * N * C, "N*C bf16", true));
-  auto* dW = as<float>(buf(info, 4, fn, "dW", 4.0 * V * C, "V*C fp32", true));
-  auto* tl = as<float>(buf(info, 5, fn, "tokenLoss", 4.0 * N, "N fp32", true));
+  const XentArgs a = xent_args(info, fn);
+  auto* tl = as<float>(buf(info, 5, fn, "tokenLoss", 4.0 * a.N, "N fp32", true));
   mt::cuda::XentStats st{};
   run(info.Env(), "lmhead_xent", [&] {
-    Scratch ws(mt::cuda::lmhead_xent_workspace_bytes(N, C, V, chunk));
-    st = mt::cuda::lmhead_xent(x, W, labels, N, C, V, gs, dx, dW, tl, chunk, ws.p, ws.n, impl);
+    Scratch ws(mt::cuda::lmhead_xent_workspace_bytes(a.N, a.C, a.V, a.chunk));
+    st = mt::cuda::lmhead_xent(a.x, a.W, a.labels, a.N, a.C, a.V, a.grad_scale, a.dx, a.dW, tl, a.chunk, ws.p, ws.n, a.impl);
   });
   Napi::Object r = Napi::Object::New(info.Env());
   r.Set("lossSum", st.loss_sum);
@@ -467,20 +484,12 @@ Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
 // The training step's variant: no label validation, no wait inside; this binding synchronises after it.
 Napi::Value LmheadXentAccumulate(const Napi::CallbackInfo& info) {
   const char* fn = "cudaLmheadXentAccumulate";
-  Napi::Object o = options(info, 6);
-  const int N = to_int(field(o, "N"), "N", 0), C = to_int(field(o, "C"), "C", 1), V = to_int(field(o, "V"), "V", 1);
-  const float gs = float(to_number(field(o, "gradScale"), "gradScale"));
-  const int chunk = absent(o.Get("chunk")) ? 0 : to_int(o.Get("chunk"), "chunk", 0);
-  const Impl impl = impl_of(o);
-  auto* x = as<mt::cuda::bf16>(buf(info, 0, fn, "x", 2.0 * N * C, "N*C bf16"));
-  auto* W = as<mt::cuda::bf16>(buf(info, 1, fn, "W", 2.0 * V * C, "V*C bf16"));
-  auto* labels = as<int32_t>(buf(info, 2, fn, "labels", 4.0 * N, "N int32"));
-  auto* dx = as<mt::cuda::bf16>(buf(info, 3, fn, "dx", 2.0 * N * C, "N*C bf16", true));
-  auto* dW = as<float>(buf(info, 4, fn, "dW", 4.0 * V * C, "V*C fp32", true));
+  const XentArgs a = xent_args(info, fn);
   auto* acc = as<mt::cuda::XentAccum>(buf(info, 5, fn, "acc", double(sizeof(mt::cuda::XentAccum)), "fp64 + int64"));
   run(info.Env(), "lmhead_xent_accumulate", [&] {
-    Scratch ws(mt::cuda::lmhead_xent_workspace_bytes(N, C, V, chunk));
-    mt::cuda::lmhead_xent_accumulate(x, W, labels, N, C, V, gs, dx, dW, nullptr, chunk, ws.p, ws.n, acc, impl);
+    Scratch ws(mt::cuda::lmhead_xent_workspace_bytes(a.N, a.C, a.V, a.chunk));
+    mt::cuda::lmhead_xent_accumulate(a.x, a.W, a.labels, a.N, a.C, a.V, a.grad_scale, a.dx, a.dW, nullptr, a.chunk, ws.p,
+                                     ws.n, acc, a.impl);
     mt::cuda::synchronize("lmhead_xent_accumulate");
   });
   return info.Env().Undefined();

@@ -2,7 +2,8 @@
 // the order of model/llama.cpp (the CPU model) so the two read side by side.
 // Everything from the first upload of a step to its AdamW update is queued on
 // one stream without a host wait: the LM head adds each micro-batch's loss
-// into device memory (lmhead_xent_accumulate), the loss's finiteness is folded
+// into device memory (lmhead_xent_accumulate, or lmhead_xent_kl_accumulate with
+// a KL reference, whose forward is queued on the same stream before the head), the loss's finiteness is folded
 // into the ClipState that gates the update, and the host waits once, at the
 // end of step(), to read loss, norm and the finite flag together (StepStats).
 #ifdef MIDTRAIN_HAVE_CUDA
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <sstream>
 
@@ -19,6 +21,7 @@
 #include "cpu/gemm.h"
 #include "cuda/adamw.h"
 #include "cuda/attention.h"
+#include "cuda/kl_xent.h"
 #include "cuda/model_ops.h"
 #include "cuda/norm.h"
 #include "cuda/rope.h"
@@ -74,6 +77,7 @@ void* plan_alloc(size_t bytes, const char* what, int B, int T) {
 // The step's results in device memory, read by the host in one copy after its one wait.
 struct CudaLlama::StepStats {
   cuda::XentAccum xent;  // loss sum and target count over the step's micro-batches
+  double kl_sum;         // KL sum over the same tokens (with a KL reference; zeroed with xent)
   double anchor_sq;      // sum F (w - w0)^2 over trainable tensors, before the update
   cuda::ClipState clip;  // global norm, clip factor, finite (norm and loss)
 };
@@ -165,7 +169,10 @@ size_t CudaLlama::carve_acts(const LlamaConfig& cfg, int B, int T, bool recomput
   a->attn_ws_bytes = cuda::attention_backward_workspace_bytes(shape);
   a->norm_ws_bytes = std::max(cuda::rmsnorm_backward_workspace_bytes(int(N), int(C)),
                               cuda::rmsnorm_backward_workspace_bytes(int(N * Hq), int(D)));
-  a->xent_ws_bytes = cuda::lmhead_xent_workspace_bytes(int(N), int(C), cfg.vocab, 0);
+  // The LM head's workspace, which the KL head (two fp32 logits blocks, not one) shares in smaller chunks;
+  // sized for at least 16 KL rows, which only a micro-batch under ~30 tokens needs more bytes for.
+  a->xent_ws_bytes = std::max(cuda::lmhead_xent_workspace_bytes(int(N), int(C), cfg.vocab, 0),
+                              cuda::lmhead_xent_kl_workspace_bytes(int(N), cfg.vocab, int(std::min<size_t>(N, 16))));
   Carver c{base};
   // Everything of a layer that its backward reads, but its input res1.
   auto layer_set = [&](Acts::L& L) {
@@ -645,9 +652,18 @@ void CudaLlama::backward(int B, int T, float grad_scale) {
   const Ctx c = ctx(B, T);
   const int N = c.N;
   const bf16* W = c.W;
-  cuda::lmhead_xent_accumulate(a.xnF, W + lm_head_, a.labels, N, c.C, cfg_.vocab, grad_scale, a.dxn,
-                               grad_at(lm_head_), nullptr, 0, a.xent_ws, a.xent_ws_bytes,
-                               &stats_->xent);
+  if (kl_on()) {  // the reference's final normed hidden state is in its own arena (reference_forward)
+    const CudaLlama& ref = *kl_ref_;
+    const int chunk = cuda::lmhead_xent_kl_chunk_within(N, cfg_.vocab, a.xent_ws_bytes);
+    MT_CHECK(chunk > 0, "internal: the LM head workspace holds no KL chunk");
+    cuda::lmhead_xent_kl_accumulate(a.xnF, W + lm_head_, ref.acts_->xnF, static_cast<const bf16*>(ref.wbf_) + ref.lm_head_,
+                                    a.labels, N, c.C, ref.cfg_.hidden, cfg_.vocab, grad_scale, kl_weight_, a.dxn,
+                                    grad_at(lm_head_), chunk, a.xent_ws, a.xent_ws_bytes, &stats_->xent,
+                                    &stats_->kl_sum);
+  } else {
+    cuda::lmhead_xent_accumulate(a.xnF, W + lm_head_, a.labels, N, c.C, cfg_.vocab, grad_scale, a.dxn,
+                                 grad_at(lm_head_), nullptr, 0, a.xent_ws, a.xent_ws_bytes, &stats_->xent);
+  }
   cuda::fill_bytes(a.dres, 0, size_t(N) * c.C * 2);
   cuda::rmsnorm_backward(a.dxn, a.resF, a.rstdF, W + final_norm_, a.dres, norm_grad(final_norm_), N, c.C, a.norm_ws,
                          a.norm_ws_bytes, c.norm);
@@ -692,8 +708,14 @@ void CudaLlama::backward(int B, int T, float grad_scale) {
     if (float* dE = grad_at(embed_)) cuda::embedding_grad(a.ids, a.dres, dE, N, c.C);
 }
 
-// The stats' loss sum and count start at zero (queued, no wait).
-void CudaLlama::zero_loss() { cuda::fill_bytes(&stats_->xent, 0, sizeof(cuda::XentAccum)); }
+// The stats' loss sum, count and KL sum start at zero (queued, no wait; kl_sum follows xent).
+void CudaLlama::zero_loss() { cuda::fill_bytes(&stats_->xent, 0, offsetof(StepStats, kl_sum) + sizeof(double)); }
+
+void CudaLlama::reference_forward(const Batch& b, int B, int T) {
+  if (!kl_on()) return;
+  kl_ref_->upload(b, B, T, false);
+  kl_ref_->forward(B, T);
+}
 
 // The one wait: everything queued so far, then the stats in one copy.
 CudaLlama::StepStats CudaLlama::wait_stats(const char* what) {
@@ -743,12 +765,14 @@ cpu::XentResult CudaLlama::loss_and_grad(const Batch& b, int B, int T, double* g
   upload(b, B, T, true);
   cuda::fill_bytes(grads_, 0, ttotal_ * 4);
   zero_loss();
+  reference_forward(b, B, T);
   forward(B, T);
   backward(B, T, float(1.0 / double(targets)));
   const std::vector<cuda::AdamWTensor> ts = adam_tensors(0.f, false);
   cuda::grad_clip(ts.data(), int(ts.size()), 0.f, &stats_->clip, clip_ws_, clip_ws_bytes_);  // max_norm 0: the norm only
   const StepStats st = wait_stats("loss_and_grad");
   if (grad_norm) *grad_norm = st.clip.norm;
+  last_kl_sum_ = kl_on() ? st.kl_sum : 0.0;
   return {st.xent.loss_sum, st.xent.count};
 }
 
@@ -769,6 +793,7 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
   cuda::fill_bytes(grads_, 0, ttotal_ * 4);
   zero_loss();
   for (const Batch& b : micro) {
+    reference_forward(b, B, T);
     upload(b, B, T, true);
     forward(B, T);
     backward(B, T, grad_scale);
@@ -804,6 +829,7 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
   res.targets = targets;
   res.tokens = int64_t(micro.size()) * B * T;
   res.loss = st.xent.loss_sum / double(targets);
+  res.kl = kl_on() ? st.kl_sum / double(targets) : 0.0;
   res.grad_norm = st.clip.norm;
   MT_CHECK(st.xent.count == targets, "step: the device counted ", st.xent.count, " target tokens, the host ", targets);
   if (!std::isfinite(res.loss) || !st.clip.finite) {
@@ -910,6 +936,7 @@ int64_t CudaLlama::accumulate_fisher(const Batch& b, int B, int T) {
     int64_t targets = 0;
     for (int32_t y : row.labels) targets += y != -100;
     if (targets == 0) continue;
+    reference_forward(row, 1, T);  // with a KL reference the CPU's Fisher rows include its term too
     upload(row, 1, T, true);
     cuda::fill_bytes(grads_, 0, ttotal_ * 4);
     zero_loss();
@@ -936,10 +963,28 @@ void CudaLlama::clear_fisher() {
   fisher_ = nullptr;
 }
 
+void CudaLlama::set_kl_reference(TrainBackend* other, float weight) {
+  MT_CHECK(std::isfinite(weight) && weight >= 0.f, "KL weight must be finite and >= 0, got ", weight);
+  auto* ref = dynamic_cast<CudaLlama*>(other);
+  MT_CHECK(other == nullptr || ref != nullptr, "the KL reference is on the ", other ? other->device() : "",
+           " backend; it must be on the ", device(), " backend too (load it on the training model's device)");
+  MT_CHECK(ref != this, "the KL reference must be another model");
+  if (ref) {
+    MT_CHECK(ref->cfg_.vocab == cfg_.vocab, "the KL reference has vocab_size ", ref->cfg_.vocab, ", this model ",
+             cfg_.vocab);
+    // Forward only from here (see the header): the recompute layout is all a forward needs, and gradients
+    // and moments it never stepped (all zero) are freed; relayout() makes them again if it is ever trained.
+    ref->set_recompute(true);
+    if (ref->moments_zero_ && ref->tstate_) ref->free_train();
+  }
+  kl_ref_ = ref;
+  kl_weight_ = ref ? weight : 0.f;
+}
+
 void CudaLlama::enable_lora(const LoraConfig& c) {
   MT_CHECK(lora_.rank == 0, "LoRA is already enabled on this model");
   check_lora(c);
-  MT_CHECK(!anchor_ && !fisher_, "enable LoRA before setting an anchor or a Fisher");
+  MT_CHECK(!anchor_ && !fisher_ && !kl_ref_, "enable LoRA before setting an anchor, a Fisher or a KL reference");
   // The new parameter table: the factors appended, so every old tensor keeps its offset; the base frozen.
   std::vector<ParamInfo> infos = infos_;
   std::map<std::string, size_t> index = index_;

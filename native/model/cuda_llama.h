@@ -14,7 +14,8 @@
 // forward there just before that layer's backward (bit-identical results).
 // The strategies of TrainBackend run on the GPU too: frozen tensors,
 // per-tensor LR scales, the L2-SP/EWC anchor, the diagonal Fisher, LoRA,
-// logits and hidden states. Not on the GPU: a KL reference.
+// logits and hidden states, and the KL term to a reference CudaLlama (the
+// reference runs forward only, in its own memory: see set_kl_reference).
 #pragma once
 #include <map>
 #include <memory>
@@ -91,6 +92,20 @@ class CudaLlama final : public TrainBackend {
   int64_t accumulate_fisher(const Batch& b, int B, int T) override;
   void get_fisher(const std::string& name, float* out) const override;
   void clear_fisher() override;
+  // KL(p_ref || p) weighted into the loss of step, loss_and_grad and the Fisher
+  // rows, as the CPU model (model/kl_head.h; cuda/kl_xent.h fused on the GPU).
+  // ref must be another CudaLlama (every CudaLlama of a process is on the
+  // runtime's current device) with the same vocab_size. The reference runs
+  // forward only, to its final normed hidden state, from its own weights and
+  // activation plan; it is put in that shape here: recompute on (each layer's
+  // input and one layer's scratch, all a forward needs; bit-identical) and,
+  // when it holds no moments to lose, its gradients and moments freed (made
+  // again if it is ever trained). So a reference adds its 6 bytes a parameter
+  // plus its recompute activation plan (plan(ref config, B, T, true)'s
+  // activations); this model's plan is unchanged: the KL head runs in the LM
+  // head's workspace, in smaller chunks.
+  void set_kl_reference(TrainBackend* ref, float weight) override;
+  double last_kl_sum() const override { return last_kl_sum_; }
 
  private:
   struct Layer {
@@ -151,6 +166,9 @@ class CudaLlama final : public TrainBackend {
   // The lowest layer the backward must reach (below it nothing is trainable).
   int backward_floor() const;
   void zero_loss();
+  // The KL reference's forward for this batch (nothing without one, or with weight 0).
+  void reference_forward(const Batch& b, int B, int T);
+  bool kl_on() const { return kl_ref_ && kl_weight_ > 0.f; }
   StepStats wait_stats(const char* what);
   // The trainable tensors' AdamW descriptors (anchored: with p0 and F).
   std::vector<cuda::AdamWTensor> adam_tensors(float weight_decay, bool anchored) const;
@@ -191,6 +209,11 @@ class CudaLlama final : public TrainBackend {
   float *anchor_ = nullptr, *anchor_w_ = nullptr, *fisher_ = nullptr;
   void* dist_ws_ = nullptr;  // sq_dist's partial sums, allocated with the anchor
   size_t dist_ws_bytes_ = 0;
+
+  // The KL reference (not owned; the bindings keep it alive) and its weight; the last loss_and_grad's KL sum.
+  CudaLlama* kl_ref_ = nullptr;
+  float kl_weight_ = 0.f;
+  double last_kl_sum_ = 0;
 
   // Activations for (B_, T_) (one allocation).
   void* arena_ = nullptr;

@@ -4,8 +4,8 @@
 // the help says which engine each command's --device selects. Where the addon
 // has the CUDA model (the CPU emulation: MIDTRAIN_NATIVE=build-emu/..., see
 // the preamble of docs/cuda.md), train/eval loss/bench train run on it and
-// report device memory, and a run whose strategies the backend lacks is
-// refused before it starts.
+// report device memory, and it has every strategy control (so nothing is
+// refused upfront; a --kl-ref run trains there).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -199,21 +199,21 @@ describe.runIf(emulated)("on the CUDA model (emulated)", () => {
     expect(Math.abs(b.loss - a.loss)).toBeLessThan(0.01 * a.loss);
   });
 
-  it("a run whose strategies the CUDA backend lacks is refused before it starts", (ctx) => {
-    // The flags that ask for each control; the backend gains them one at a time, so test with one it lacks now.
-    const flags: Record<Exclude<EngineNeed, "hiddenStates">, string[]> = {
-      anchor: ["--anchor", "l2sp"], fisher: ["--anchor", "ewc", "--ewc-data", docs], lora: ["--lora-rank", "2"], freeze: ["--freeze-layers", "embed"],
-      lrScale: ["--lr-scale", "embed=0.5"], klRef: ["--kl-ref", ckpt], recompute: ["--recompute"],
-    };
-    const missing = missingControls("cuda", Object.keys(flags) as EngineNeed[]);
-    for (const m of missing) expect(m.message).toMatch(/ is not on the emulated backend yet$/);
-    if (!missing.length) ctx.skip(); // the emulated backend has them all
-    const m = missing[0]!;
-    const r = run("train", "--model", ckpt, "--data", docs, "--out", join(tmp(), "x"), "--steps", "1", "--batch-size", "1", "--seq-len", "32", ...flags[m.need as keyof typeof flags], "--device", "cuda");
-    expect(r.status).not.toBe(0);
-    // The fisher control needs the anchor one too: the message lists every control the run lacks.
-    expect(errors(r.stderr)).toHaveLength(1);
-    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^midtrain: --device cuda: .*${m.message.replace(/[()]/g, "\\$&")}.*; run this on --device cpu$`))]);
+  it("the CUDA backend has every strategy control, so nothing is refused upfront; a --kl-ref run trains there", () => {
+    // The refusal (chooseEngineDevice) is for a control the backend lacks; since the KL reference came to the GPU it
+    // lacks none, and `--device auto` on a real GPU keeps every arm of the experiment there.
+    const all: EngineNeed[] = ["anchor", "fisher", "lora", "freeze", "lrScale", "klRef", "recompute", "hiddenStates"];
+    expect(missingControls("cuda", all)).toEqual([]);
+    const out = join(tmp(), "kl");
+    const r = run("train", "--model", ckpt, "--data", docs, "--out", out, "--steps", "2", "--batch-size", "1", "--seq-len", "32", "--lr", "1e-3", "--threads", "2", "--kl-ref", ckpt, "--device", "cuda", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).device).toBe("cuda");
+    expect(r.stderr).toMatch(/kl: weight \S+ on KL\(reference \|\| model\) per target token, reference .* \(on cuda\)/);
+    const steps = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kl?: number });
+    // The reference is the start checkpoint, loaded on the GPU too: the first step's KL is exactly 0 (same weights,
+    // same kernels); after one update the model has moved away from it.
+    expect(steps.map((s) => s.kl)).toEqual([0, expect.any(Number)]);
+    expect(steps[1]!.kl).toBeGreaterThan(0);
   });
 
   it("train --recompute, where the CUDA backend has it: the same weights from a smaller plan, shown in the metrics", (ctx) => {

@@ -232,11 +232,13 @@ export async function setupStrategies(o: TrainOptions, model: Model, ctx: Strate
     const tokA = join(o.model, "tokenizer.json"), tokB = join(o.klRef, "tokenizer.json");
     if (existsSync(tokA) && existsSync(tokB) && !readFileSync(tokA).equals(readFileSync(tokB)))
       throw new Error(`option 'kl-ref': ${tokB} differs from ${tokA}; the two next-token distributions would not be over the same tokens`);
-    const ref = loadCheckpoint(o.klRef).model;
+    // On the training model's device: the engine takes a reference on the same backend only (a GPU run gets a GPU
+    // reference, which runs forward only there: its weights and one layer's activations, no optimizer state).
+    const ref = loadCheckpoint(o.klRef, undefined, model.device).model;
     if (ref.config.vocab_size !== model.config.vocab_size)
       throw new Error(`option 'kl-ref': ${o.klRef} has vocab_size ${ref.config.vocab_size}, the model ${model.config.vocab_size}`);
     model.setKlReference(ref, klWeight);
-    log(`kl: weight ${klWeight} on KL(reference || model) per target token, reference ${o.klRef}`);
+    log(`kl: weight ${klWeight} on KL(reference || model) per target token, reference ${o.klRef} (on ${model.device})`);
   }
 
   return { exportModel: lora ? model.merged() : model, lora, anchorWeight, klWeight, replay: o.replay !== undefined, record };

@@ -299,6 +299,12 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     // With recompute LoRA adds x A^T of the 7 targets to the one scratch layer and du to the backward's: bf16 [8192, 16] each.
     expect(lora.activationsBytes - re.activationsBytes).toBe(8 * 8192 * 16 * 2);
     expect(re.weightsBytes - lora.weightsBytes).toBeGreaterThan(13 * gib);
+    // A KL reference of the same shape runs forward only: 6 bytes a parameter plus its recompute activation plan
+    // (the formula the KL test checks on small models). Beside the LoRA run it fits; beside the full fine-tune not.
+    const ref = 6 * P + re.activationsBytes;
+    console.log(`llama-1b KL reference at B=1 T=8192: ${(ref / gib).toFixed(2)} GiB; with LoRA r16 ${((lora.weightsBytes + lora.activationsBytes + ref) / gib).toFixed(2)} GiB, with the full fine-tune ${((re.weightsBytes + re.activationsBytes + ref) / gib).toFixed(2)} GiB`);
+    expect(lora.weightsBytes + lora.activationsBytes + ref).toBeLessThanOrEqual(23.4 * gib);
+    expect(re.weightsBytes + re.activationsBytes + ref).toBeGreaterThan(24 * gib);
   });
 
   it("frozen tensors and per-tensor LR scales: the CPU model's semantics", async () => {

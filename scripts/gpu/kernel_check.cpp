@@ -37,12 +37,7 @@
 #include "cuda/swiglu.h"
 #include "cuda/xent.h"
 #include "cuda/kl_xent.h"
-#include "model/kl_head.h"
-
-// The CPU reference of the "kl_xent" family, compiled into this program: the
-// check program links native/core and native/cpu only (CMakeLists.txt's
-// midtrain_check_program), and kl_head.cpp needs nothing beyond them.
-#include "model/kl_head.cpp"
+#include "model/kl_head.h"  // the CPU reference of the "kl_xent" family (linked in: CMakeLists.txt)
 
 namespace {
 

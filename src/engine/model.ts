@@ -279,7 +279,7 @@ export class Model {
   clearFisher(): void {
     this.m.clearFisher();
   }
-  /** Adds weight * KL(p_ref || p) (mean over target tokens) to the training loss; null = off. `ref` must stay alive and unstepped meanwhile. */
+  /** Adds weight * KL(p_ref || p) (mean over target tokens) to the training loss; null = off. `ref` must be on the same device, stay alive and unstepped meanwhile. */
   setKlReference(ref: Model | null, weight = 0): void {
     this.m.setKlReference(ref === null ? null : ref.m, weight);
   }

@@ -71,6 +71,16 @@ void device_free(void* p) noexcept {
   if (p) cudaFree(p);
 }
 
+void* host_alloc_pinned(size_t bytes) {
+  void* p = nullptr;
+  MT_CUDA_CHECK(cudaMallocHost(&p, bytes == 0 ? 1 : bytes), "host_alloc_pinned");
+  return p;
+}
+
+void host_free_pinned(void* p) noexcept {
+  if (p) cudaFreeHost(p);
+}
+
 void copy_to_device(void* dst, const void* src, size_t bytes) {
   MT_CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "copy_to_device");
 }

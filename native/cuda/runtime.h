@@ -30,6 +30,10 @@ bool uses_cublas();
 
 void* device_alloc(size_t bytes);          // throws on failure; 256-byte aligned
 void device_free(void* p) noexcept;        // nullptr is fine
+// Page-locked host memory: copies from it are asynchronous with respect to the host (from pageable memory the
+// driver may wait for the stream first).
+void* host_alloc_pinned(size_t bytes);     // throws on failure
+void host_free_pinned(void* p) noexcept;   // nullptr is fine
 void copy_to_device(void* dst, const void* src, size_t bytes);
 void copy_to_host(void* dst, const void* src, size_t bytes);
 void copy_on_device(void* dst, const void* src, size_t bytes, Stream s = nullptr);

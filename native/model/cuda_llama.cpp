@@ -305,6 +305,8 @@ void CudaLlama::release() noexcept {
   cuda::device_free(fisher_);
   cuda::device_free(dist_ws_);
   arena_ = state_ = tstate_ = dist_ws_ = nullptr, anchor_ = anchor_w_ = fisher_ = nullptr;
+  cuda::host_free_pinned(staging_);
+  staging_ = nullptr, staging_ints_ = 0;
 }
 
 void CudaLlama::alloc_state(const char* what) {
@@ -490,12 +492,23 @@ void CudaLlama::plan_activations(int B, int T) {
   acts_ = std::move(a);
   B_ = B, T_ = T;
   const size_t N = size_t(B) * T;
-  h_pos_.resize(N), h_start_.resize(N), h_end_.resize(N);
+}
+
+// Grows the staging to `slots` micro-batches of N tokens. Only between steps: the stream is drained first, so
+// no pending copy reads the old buffer.
+void CudaLlama::reserve_staging(size_t slots, size_t N) {
+  const size_t need = slots * 5 * N;
+  if (need <= staging_ints_) return;
+  cuda::synchronize("reserve_staging");
+  cuda::host_free_pinned(staging_);
+  staging_ = nullptr, staging_ints_ = 0;
+  staging_ = static_cast<int32_t*>(cuda::host_alloc_pinned(need * 4));
+  staging_ints_ = need;
 }
 
 // Positions (restarting at each document, as LlamaModel::fill_positions) and
-// document bounds on the host, then one async upload each.
-void CudaLlama::upload(const Batch& b, int B, int T, bool labels) {
+// document bounds on the host, into the pinned slot, then one async upload each.
+void CudaLlama::upload(const Batch& b, int B, int T, bool labels, size_t slot) {
   const size_t N = size_t(B) * T;
   MT_CHECK(b.ids.size() == N, "input_ids must have B*T = ", N, " entries, got ", b.ids.size());
   MT_CHECK(!labels || b.labels.size() == N, "labels must have B*T = ", N, " entries, got ", b.labels.size());
@@ -508,25 +521,31 @@ void CudaLlama::upload(const Batch& b, int B, int T, bool labels) {
     for (size_t i = 0; i < N; ++i)
       MT_CHECK(b.labels[i] == -100 || (b.labels[i] >= 0 && b.labels[i] < cfg_.vocab), "labels[", i, "] = ", b.labels[i],
                " is outside [0, ", cfg_.vocab, ") and is not -100");
-  plan_activations(B, T);
-  if (!b.positions.empty()) {
+  if (!b.positions.empty())
     for (size_t i = 0; i < N; ++i) MT_CHECK(b.positions[i] >= 0, "positions[", i, "] is negative");
-    std::copy(b.positions.begin(), b.positions.end(), h_pos_.begin());
+  plan_activations(B, T);
+  reserve_staging(slot + 1, N);  // a no-op inside a step (reserved for all its slots)
+  int32_t* ids = staging_ + slot * 5 * N;
+  int32_t *lab = ids + N, *pos = lab + N, *start = pos + N, *end = start + N;
+  std::copy(b.ids.begin(), b.ids.end(), ids);
+  if (labels) std::copy(b.labels.begin(), b.labels.end(), lab);
+  if (!b.positions.empty()) {
+    std::copy(b.positions.begin(), b.positions.end(), pos);
   } else {
     for (int r = 0; r < B; ++r)
       for (int t = 0; t < T; ++t) {
         const size_t i = size_t(r) * T + t;
         const bool restart = t == 0 || (!b.segments.empty() && b.segments[i] != b.segments[i - 1]);
-        h_pos_[i] = restart ? 0 : h_pos_[i - 1] + 1;
+        pos[i] = restart ? 0 : pos[i - 1] + 1;
       }
   }
   has_segments_ = !b.segments.empty();
-  if (has_segments_) cuda::attention_doc_bounds(b.segments.data(), B, T, h_start_.data(), h_end_.data());
+  if (has_segments_) cuda::attention_doc_bounds(b.segments.data(), B, T, start, end);
   Acts& a = *acts_;
-  cuda::upload_async(a.ids, b.ids.data(), N * 4);
-  if (labels) cuda::upload_async(a.labels, b.labels.data(), N * 4);
-  cuda::upload_async(a.pos, h_pos_.data(), N * 4);
-  if (has_segments_) cuda::upload_async(a.start, h_start_.data(), N * 4), cuda::upload_async(a.end, h_end_.data(), N * 4);
+  cuda::upload_async(a.ids, ids, N * 4);
+  if (labels) cuda::upload_async(a.labels, lab, N * 4);
+  cuda::upload_async(a.pos, pos, N * 4);
+  if (has_segments_) cuda::upload_async(a.start, start, N * 4), cuda::upload_async(a.end, end, N * 4);
 }
 
 // The kernels' shapes of this model, for forward, recompute and backward alike.
@@ -711,9 +730,9 @@ void CudaLlama::backward(int B, int T, float grad_scale) {
 // The stats' loss sum, count and KL sum start at zero (queued, no wait; kl_sum follows xent).
 void CudaLlama::zero_loss() { cuda::fill_bytes(&stats_->xent, 0, offsetof(StepStats, kl_sum) + sizeof(double)); }
 
-void CudaLlama::reference_forward(const Batch& b, int B, int T) {
+void CudaLlama::reference_forward(const Batch& b, int B, int T, size_t slot) {
   if (!kl_on()) return;
-  kl_ref_->upload(b, B, T, false);
+  kl_ref_->upload(b, B, T, false, slot);
   kl_ref_->forward(B, T);
 }
 
@@ -792,9 +811,12 @@ StepResult CudaLlama::step(const std::vector<Batch>& micro, int B, int T, const 
   // Queued without a host wait from here to the AdamW update.
   cuda::fill_bytes(grads_, 0, ttotal_ * 4);
   zero_loss();
-  for (const Batch& b : micro) {
-    reference_forward(b, B, T);
-    upload(b, B, T, true);
+  // Every micro-batch has its own pinned staging slot, so no upload waits for the kernels before it.
+  reserve_staging(micro.size(), size_t(B) * T);
+  if (kl_on()) kl_ref_->reserve_staging(micro.size(), size_t(B) * T);
+  for (size_t m = 0; m < micro.size(); ++m) {
+    reference_forward(micro[m], B, T, m);
+    upload(micro[m], B, T, true, m);
     forward(B, T);
     backward(B, T, grad_scale);
   }

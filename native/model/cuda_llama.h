@@ -133,7 +133,10 @@ class CudaLlama final : public TrainBackend {
   void add_param(const std::string& name, std::vector<int64_t> shape, size_t* slot);
   const ParamInfo& info_at(size_t offset) const { return infos_[by_offset_.at(offset)]; }
   void plan_activations(int B, int T);
-  void upload(const Batch& b, int B, int T, bool labels);
+  // Checks a micro-batch on the host, fills staging slot `slot` (positions, document bounds) and queues its
+  // upload; reserve_staging(n, N) first when a step uploads n micro-batches.
+  void upload(const Batch& b, int B, int T, bool labels, size_t slot = 0);
+  void reserve_staging(size_t slots, size_t N);
   struct Ctx;  // the kernels' shapes and choices for one (B, T)
   Ctx ctx(int B, int T) const;
   void forward(int B, int T);
@@ -167,7 +170,7 @@ class CudaLlama final : public TrainBackend {
   int backward_floor() const;
   void zero_loss();
   // The KL reference's forward for this batch (nothing without one, or with weight 0).
-  void reference_forward(const Batch& b, int B, int T);
+  void reference_forward(const Batch& b, int B, int T, size_t slot = 0);
   bool kl_on() const { return kl_ref_ && kl_weight_ > 0.f; }
   StepStats wait_stats(const char* what);
   // The trainable tensors' AdamW descriptors (anchored: with p0 and F).
@@ -220,7 +223,11 @@ class CudaLlama final : public TrainBackend {
   size_t arena_bytes_ = 0;
   int B_ = 0, T_ = 0;
   std::unique_ptr<Acts> acts_;
-  std::vector<int32_t> h_pos_, h_start_, h_end_;
+  // Page-locked staging of the inputs: per micro-batch slot, ids, labels, positions, starts and ends (5 x B*T
+  // int32). A copy from pageable memory may make the host wait for the stream; from here it cannot, and each
+  // micro-batch of a step has its own slot, so none is overwritten while its copy is pending.
+  int32_t* staging_ = nullptr;
+  size_t staging_ints_ = 0;
   bool has_segments_ = false;
 };
 

@@ -10,6 +10,7 @@
 #include "model/cuda_llama.h"
 #include "model/param_layout.h"
 #include "model/counter_random.h"
+#include "model/hidden_pool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -1080,11 +1081,7 @@ void CudaLlama::forward_logits(const Batch& b, int B, int T, float* logits) {
 std::vector<std::vector<float>> CudaLlama::hidden_states(const Batch& b, int B, int T, const int32_t* mask, bool mean) {
   const int L = cfg_.layers, C = cfg_.hidden;
   const size_t N = size_t(B) * T;
-  std::vector<int64_t> count(size_t(B), 0);
-  for (int r = 0; r < B; ++r) {
-    for (int t = 0; t < T; ++t) count[size_t(r)] += !mask || mask[size_t(r) * T + t] != 0;
-    MT_CHECK(!mean || count[size_t(r)] > 0, "hidden states: row ", r, " has no position in the mask");
-  }
+  const std::vector<int64_t> count = mask_counts(mask, B, T, mean);
   upload(b, B, T, false);
   forward(B, T);
   cuda::synchronize("hidden_states");
@@ -1099,21 +1096,7 @@ std::vector<std::vector<float>> CudaLlama::hidden_states(const Batch& b, int B, 
       const uint32_t bits = uint32_t(raw[i]) << 16;
       std::memcpy(&h[i], &bits, 4);
     }
-    std::vector<float>& o = out[size_t(l)];
-    if (!mean) {
-      o = h;
-      continue;
-    }
-    o.assign(size_t(B) * C, 0.f);
-    for (int r = 0; r < B; ++r) {
-      std::vector<double> acc(size_t(C), 0.0);
-      for (int t = 0; t < T; ++t) {
-        const size_t i = size_t(r) * T + t;
-        if (mask && mask[i] == 0) continue;
-        for (int c = 0; c < C; ++c) acc[size_t(c)] += h[i * C + c];
-      }
-      for (int c = 0; c < C; ++c) o[size_t(r) * C + c] = float(acc[size_t(c)] / double(count[size_t(r)]));
-    }
+    out[size_t(l)] = pool_hidden(h.data(), B, T, C, mask, count, mean);
   }
   return out;
 }

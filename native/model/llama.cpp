@@ -4,6 +4,7 @@
 // HF layout [out, in], so y = x W^T.
 #include "model/llama.h"
 #include "model/counter_random.h"
+#include "model/hidden_pool.h"
 #include "model/param_layout.h"
 
 #include <algorithm>
@@ -295,32 +296,10 @@ void LlamaModel::set_kl_reference(TrainBackend* other, float weight) {
 std::vector<std::vector<float>> LlamaModel::hidden_states(const Batch& b, int B, int T, const int32_t* mask, bool mean) {
   forward(b, B, T, true);
   const int L = cfg_.layers, C = cfg_.hidden;
-  const size_t N = size_t(B) * T;
+  const std::vector<int64_t> count = mask_counts(mask, B, T, mean);
   std::vector<std::vector<float>> out(size_t(L) + 1);
-  std::vector<int64_t> count(size_t(B), 0);
-  for (int r = 0; r < B; ++r) {
-    for (int t = 0; t < T; ++t) count[size_t(r)] += !mask || mask[size_t(r) * T + t] != 0;
-    MT_CHECK(!mean || count[size_t(r)] > 0, "hidden states: row ", r, " has no position in the mask");
-  }
-  for (int l = 0; l <= L; ++l) {
-    const float* h = l < L ? acts_[l].res1.data() : xnF_.data();
-    std::vector<float>& o = out[size_t(l)];
-    if (!mean) {
-      o.assign(h, h + N * C);
-      continue;
-    }
-    o.assign(size_t(B) * C, 0.f);
-#pragma omp parallel for schedule(static)
-    for (int r = 0; r < B; ++r) {
-      std::vector<double> acc(size_t(C), 0.0);
-      for (int t = 0; t < T; ++t) {
-        const size_t i = size_t(r) * T + t;
-        if (mask && mask[i] == 0) continue;
-        for (int c = 0; c < C; ++c) acc[size_t(c)] += h[i * C + c];
-      }
-      for (int c = 0; c < C; ++c) o[size_t(r) * C + c] = float(acc[size_t(c)] / double(count[size_t(r)]));
-    }
-  }
+  for (int l = 0; l <= L; ++l)
+    out[size_t(l)] = pool_hidden(l < L ? acts_[l].res1.data() : xnF_.data(), B, T, C, mask, count, mean);
   return out;
 }
 

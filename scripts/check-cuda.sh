@@ -90,7 +90,8 @@ if [ "${CHECK_CUDA_SKIP_EMU:-0}" != 1 ]; then
      python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['loss_last'] < r['loss_first'], r; print('check:cuda: midtrain_model_check bench (emulated):', r['tokens_per_s'], 'tok/s, loss', r['loss_first'], '->', r['loss_last'])" "$tmp/bench.json"; then :; else
     echo "check:cuda: midtrain_model_check failed" >&2; status=1
   fi
-  if ! MIDTRAIN_NATIVE=build-cudaemu/Release/midtrain_native.node nice npx vitest run test/cuda-kernels.test.ts test/cuda-model.test.ts test/bench-plan.test.ts; then
+  if ! MIDTRAIN_NATIVE=build-cudaemu/Release/midtrain_native.node nice npx vitest run test/cuda-kernels.test.ts test/cuda-model.test.ts test/bench-plan.test.ts \
+      ${CHECK_CUDA_VITEST_JSON:+--reporter=default --reporter=json --outputFile="$CHECK_CUDA_VITEST_JSON"}; then
     status=1
   fi
   echo

@@ -227,8 +227,9 @@ def main():
     ap.add_argument("--families", default="llama,qwen2")
     args = ap.parse_args()
     torch.set_default_dtype(torch.float32)
+    engine = f"midtrain through {args.check_bin}" if args.engine == "check" else f"midtrain on --device {args.device}"
     print(f"hf_parity: reference models from {'transformers' if HAVE_HF else 'scripts/torch_llama.py (no transformers)'}; "
-          (f"midtrain through {args.check_bin}" if args.engine == "check" else f"midtrain on --device {args.device}"), flush=True)
+          f"{engine}", flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="midtrain-hf-parity-") as work:
         for fam in args.families.split(","):

@@ -59,7 +59,8 @@ def main():
               "| preset | midtrain tok/s | MFU | PyTorch tok/s | PyTorch MFU | speedup | midtrain plan GiB | PyTorch peak GiB |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     out["bench"] = {}
-    for preset in ("llama-124m", "llama-1b"):
+    names = sorted(f[len("bench-"):-len("-midtrain.json")] for f in os.listdir(d) if f.startswith("bench-") and f.endswith("-midtrain.json"))
+    for preset in sorted(set(names) | {"llama-124m", "llama-1b"}):
         m = load(os.path.join(d, f"bench-{preset}-midtrain.json"))
         t = load(os.path.join(d, f"bench-{preset}-torch.json"))
         out["bench"][preset] = {"midtrain": m, "torch": t}

@@ -24,6 +24,7 @@ interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed" |
   /** Unset unless given: its default differs between bench infer (on) and bench train (off). */
   recompute?: boolean;
   reps: number;
+  copyCache: boolean;
   model?: string;
   cold: boolean;
 }
@@ -54,6 +55,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe: "bench infer: time the no-KV-cache baseline too (default on); bench train: recompute activations in backward to save GPU memory (default off; the CPU backend does not have it)",
       })
       .option("reps", { type: "number", default: 3, describe: "bench infer: timed repetitions (the best is kept)" })
+      .option("copy-cache", { type: "boolean", default: false, describe: "bench infer: decode through the copying KV cache even where the in-place one is offered (the baseline)" })
       .option("lora-rank", { type: "number", describe: "bench plan: add LoRA rows of this rank" })
       .option("lora-targets", { type: "string", describe: "bench plan: LoRA projections, e.g. q,v (default all seven)" })
       .option("gpu-memory", { type: "number", default: 24, describe: "bench plan: the card's memory in GiB, for the fits column" })
@@ -69,10 +71,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   handler: async (a) => {
     if (a.what === "infer") {
       // --device picks the ONNX Runtime provider here, not the addon's backend; --model, else a random --preset model.
-      const r = await benchInfer({ model: a.model, preset: a.preset, batches: a.batches, promptTokens: a.promptTokens, genTokens: a.genTokens, reps: a.reps, recompute: a.recompute ?? true, device: a.device, threads: a.threads, seed: a.seed, log });
+      const r = await benchInfer({ model: a.model, preset: a.preset, batches: a.batches, promptTokens: a.promptTokens, genTokens: a.genTokens, reps: a.reps, recompute: a.recompute ?? true, copyCache: a.copyCache, device: a.device, threads: a.threads, seed: a.seed, log });
       if (a.json) process.stdout.write(JSON.stringify(r) + "\n");
       else {
-        const lines = [`${r.model}${r.params ? ` (${(r.params / 1e6).toFixed(1)}M params)` : ""}, ${r.provider}, ${r.threads} threads`];
+        const lines = [`${r.model}${r.params ? ` (${(r.params / 1e6).toFixed(1)}M params)` : ""}, ${r.provider}, ${r.threads} threads, KV cache ${r.cache}`];
         for (const x of r.rows)
           lines.push(
             `batch ${x.batch}: prefill ${x.prefill_tokens_per_s.toFixed(0)} tokens/s (${x.prompt_tokens} tokens), decode ${x.decode_tokens_per_s.toFixed(0)} tokens/s; ` +

@@ -9,7 +9,7 @@ import { Model } from "../engine/model.js";
 import { saveCheckpoint } from "../model/checkpoint.js";
 import { loadPreset } from "../model/presets.js";
 import { exportOnnx } from "./export-onnx.js";
-import { openSession, runLogits, type Device, type PastKV } from "./session.js";
+import { openSession, runLogits, supportsInPlaceCache, toInPlaceCache, type Device, type PastKV } from "./session.js";
 
 export interface InferBenchOptions {
   /** A checkpoint directory; when absent, a random model of `preset` is made and exported. */
@@ -23,6 +23,8 @@ export interface InferBenchOptions {
   /** Timed repetitions; the best is kept (the machines are shared). */
   reps: number;
   recompute: boolean;
+  /** Decode through the copying cache (present = past + new) even where the in-place one is offered: the baseline. */
+  copyCache?: boolean;
   device: Device;
   threads?: number;
   seed: number;
@@ -51,6 +53,8 @@ export interface InferBenchRow {
 export interface InferBenchResult {
   model: string;
   provider: string;
+  /** "in place" (GroupQueryAttention graphs on the CPU) or "copying" (present = past + new each step). */
+  cache: "in place" | "copying";
   threads: number | "default";
   params: number;
   rows: InferBenchRow[];
@@ -97,6 +101,7 @@ export async function benchInfer(o: InferBenchOptions): Promise<InferBenchResult
     const s = await openSession(onnxDir, { device: o.device, log: o.log, threads: o.threads });
     const rows: InferBenchRow[] = [];
     const V = s.info.vocab_size;
+    const inPlace = supportsInPlaceCache(s) && !o.copyCache;
     for (const B of o.batches) {
       const prompt = ids(B, o.promptTokens, V, o.seed + B);
       const gen = ids(B, o.genTokens, V, o.seed + 7 * B);
@@ -108,6 +113,8 @@ export async function benchInfer(o: InferBenchOptions): Promise<InferBenchResult
       const generate = await best(o.reps, async () => {
         const t0 = performance.now();
         let past: PastKV = (await runLogits(s, prompt)).presents;
+        // As generation does: GroupQueryAttention graphs on the CPU decode with the cache in place.
+        if (inPlace) past = toInPlaceCache(s, past, o.promptTokens + o.genTokens);
         const t1 = performance.now();
         for (let t = 0; t + 1 < o.genTokens; t++) past = (await runLogits(s, gen.map((g) => [g[t]!]), past)).presents;
         const t2 = performance.now();
@@ -140,7 +147,7 @@ export async function benchInfer(o: InferBenchOptions): Promise<InferBenchResult
       rows.push(row);
     }
     await s.session.release();
-    return { model: o.model ?? `preset ${o.preset}`, provider: s.providerLine, threads: o.threads ?? "default", params, rows };
+    return { model: o.model ?? `preset ${o.preset}`, provider: s.providerLine, cache: inPlace ? "in place" : "copying", threads: o.threads ?? "default", params, rows };
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }

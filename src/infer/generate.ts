@@ -8,7 +8,7 @@ import type { GenerationResult } from "./language-model.js";
 import { compactCache } from "./kv-cache.js";
 import { logSumExp, topLogprobs, type TokenLogprob } from "./logprobs.js";
 import { Sampler, type ResolvedSampling } from "./sampling.js";
-import { runLogits, type OnnxSession, type PastKV } from "./session.js";
+import { runLogits, supportsInPlaceCache, toInPlaceCache, type OnnxSession, type PastKV } from "./session.js";
 import { TextStream } from "./text-stream.js";
 
 export class GenerationError extends Error {}
@@ -96,6 +96,9 @@ export async function generateBatch(ctx: GenerationContext, jobs: readonly Gener
     logits = r.logits;
     S = e - s;
   }
+
+  // GroupQueryAttention graphs on the CPU decode with the cache in place: one copy now, none per step.
+  if (supportsInPlaceCache(ctx.session)) past = toInPlaceCache(ctx.session, past!, P + Math.max(...active.map((i) => budget[i]!)));
 
   // rowLogits(k): the next-token logits of the k-th row of the current batch.
   let rowLogits = (k: number) => logits.subarray(((k + 1) * S - 1) * V, (k + 1) * S * V);

@@ -11,7 +11,8 @@ export function compactCache(past: PastKV, keep: readonly number[]): PastKV {
   const mask = keep.map((b) => past.attentionMask[b]!);
   const T = mask[0]?.length ?? 0;
   let t0 = 0;
-  while (t0 < T - 1 && mask.every((r) => r[t0] === 0)) t0++;
+  // An in-place cache keeps its columns (positions are absolute in its buffers); it only drops rows.
+  if (!past.inPlace) while (t0 < T - 1 && mask.every((r) => r[t0] === 0)) t0++;
   const sameRows = keep.length === past.attentionMask.length && keep.every((b, i) => b === i);
   if (sameRows && t0 === 0) return past;
   const cut = (x: ort.Tensor): ort.Tensor => {
@@ -26,5 +27,5 @@ export function compactCache(past: PastKV, keep: readonly number[]): PastKV {
       }
     return new ort.Tensor("float32", out, [keep.length, H, n, D]);
   };
-  return { keys: past.keys.map(cut), values: past.values.map(cut), attentionMask: mask.map((r) => r.slice(t0)) };
+  return { keys: past.keys.map(cut), values: past.values.map(cut), attentionMask: mask.map((r) => r.slice(t0)), ...(past.inPlace ? { inPlace: true } : {}) };
 }

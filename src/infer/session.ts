@@ -64,11 +64,45 @@ function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split("\n")[0]!;
 }
 
-/** The KV cache after a step: per layer key/value [batch, kv_heads, total_seq, head_dim], and the mask so far. */
+/**
+ * The KV cache after a step: per layer key/value [batch, kv_heads, T, head_dim], and the mask so far. T is the
+ * sequence so far, or, for an in-place cache (`inPlace`), its capacity: GroupQueryAttention then reads and
+ * writes the same buffers (present = past), so a step copies nothing (allocCache).
+ */
 export interface PastKV {
   keys: ort.Tensor[];
   values: ort.Tensor[];
   attentionMask: number[][];
+  inPlace?: boolean;
+}
+
+/**
+ * Whether a session can keep its cache in place: graphs whose attention is GroupQueryAttention on the CPU
+ * provider in fp32 (its kernel shares past and present buffers when they are the same memory; the MatMul/Softmax
+ * graphs and the half-precision graphs' padded calls concatenate instead).
+ */
+export function supportsInPlaceCache(s: OnnxSession): boolean {
+  return s.info.attention === "GroupQueryAttention" && s.info.dtype === "fp32" && s.provider === "cpu";
+}
+
+/**
+ * `past` (after a prefill) copied into in-place buffers of `capacity` positions (prompt and generated tokens
+ * together): one copy, after which decoding steps copy nothing. Prefill itself stays on the copying path,
+ * since a batch's chunked prefill runs the MatMul/Softmax branch, which concatenates.
+ */
+export function toInPlaceCache(s: OnnxSession, past: PastKV, capacity: number): PastKV {
+  if (!supportsInPlaceCache(s)) throw new SessionError("toInPlaceCache: this graph cannot keep its cache in place (supportsInPlaceCache)");
+  if (past.inPlace) return past;
+  const T = past.attentionMask[0]?.length ?? 0;
+  if (!Number.isInteger(capacity) || capacity < T) throw new SessionError(`toInPlaceCache: capacity ${capacity} is below the ${T} positions already cached`);
+  const widen = (x: ort.Tensor): ort.Tensor => {
+    const [B, H, Tt, D] = x.dims as [number, number, number, number];
+    const src = x.data as Float32Array;
+    const out = new Float32Array(B * H * capacity * D);
+    for (let r = 0; r < B * H; r++) out.set(src.subarray(r * Tt * D, (r + 1) * Tt * D), r * capacity * D);
+    return new ort.Tensor("float32", out, [B, H, capacity, D]);
+  };
+  return { keys: past.keys.map(widen), values: past.values.map(widen), attentionMask: past.attentionMask, inPlace: true };
 }
 
 export interface LogitsResult {
@@ -90,6 +124,11 @@ export async function runLogits(s: OnnxSession, inputIds: number[][], past?: Pas
   if (attentionMask && (attentionMask.length !== B || attentionMask.some((r) => r.length !== S)))
     throw new SessionError(`runLogits: attentionMask must be ${B} rows of ${S}`);
   if (past && past.attentionMask.length !== B) throw new SessionError(`runLogits: past has ${past.attentionMask.length} rows, input_ids ${B}`);
+  if (past?.inPlace) {
+    const capacity = past.keys[0]!.dims[2]!;
+    const total = (past.attentionMask[0]?.length ?? 0) + S;
+    if (total > capacity) throw new SessionError(`runLogits: the in-place cache holds ${capacity} positions; this call needs ${total}`);
+  }
   const { num_hidden_layers: L, num_key_value_heads: KV, head_dim: D, vocab_size: V } = s.info;
   for (const row of inputIds)
     for (const id of row) if (!Number.isInteger(id) || id < 0 || id >= V) throw new SessionError(`runLogits: token id ${id} is outside the vocabulary [0, ${V})`);
@@ -103,6 +142,13 @@ export async function runLogits(s: OnnxSession, inputIds: number[][], past?: Pas
   for (let l = 0; l < L; l++) {
     feeds[`past_key_values.${l}.key`] = past?.keys[l] ?? empty;
     feeds[`past_key_values.${l}.value`] = past?.values[l] ?? empty;
+  }
+  if (past?.inPlace) {
+    // Present bound to the past buffers: the kernel writes the new keys/values in place.
+    const fetches: Record<string, ort.Tensor | null> = { logits: null };
+    for (let l = 0; l < L; l++) (fetches[`present.${l}.key`] = past.keys[l]!), (fetches[`present.${l}.value`] = past.values[l]!);
+    const out = await s.session.run(feeds, fetches as ort.InferenceSession.FetchesType);
+    return { logits: out.logits!.data as Float32Array, dims: [B, S, V], presents: { keys: past.keys, values: past.values, attentionMask: mask, inPlace: true } };
   }
   const out = await s.session.run(feeds);
   const presents: PastKV = { keys: [], values: [], attentionMask: mask };

@@ -41,8 +41,20 @@ function suites(c: ExperimentConfig, seed: number, log: (s: string) => void): { 
   return { run, skipped };
 }
 
-/** Runs the missing suites on `checkpoint`, caching each result under `dir`. */
-export async function evaluatePoint(c: ExperimentConfig, checkpoint: string, dir: string, seed: number, log: (s: string) => void, label?: string): Promise<PointEval> {
+/**
+ * Runs the missing suites on `checkpoint`, caching each result under `dir`. `onnxDevice` is ONNX Runtime's
+ * provider for the suites ("auto": its CUDA provider where installed, else the CPU; fp32 either way, so cached
+ * results compare across machines); its one-line choice is logged the first time.
+ */
+export async function evaluatePoint(
+  c: ExperimentConfig,
+  checkpoint: string,
+  dir: string,
+  seed: number,
+  log: (s: string) => void,
+  label?: string,
+  onnxDevice: "cpu" | "auto" = "cpu",
+): Promise<PointEval> {
   mkdirSync(dir, { recursive: true });
   const { run, skipped } = suites(c, seed, log);
   const out: Record<string, SuiteScore> = {};
@@ -54,7 +66,7 @@ export async function evaluatePoint(c: ExperimentConfig, checkpoint: string, dir
   });
   if (todo.length) {
     if (label) log(label);
-    const model = await openLocalModel(checkpoint, { log: () => {} });
+    const model = await openLocalModel(checkpoint, { device: onnxDevice, dtype: "fp32", log: providerOnce(log) });
     try {
       for (const s of todo) {
         const r = await s.run(model);
@@ -66,4 +78,14 @@ export async function evaluatePoint(c: ExperimentConfig, checkpoint: string, dir
     }
   }
   return { suites: out, skipped };
+}
+
+let providerLogged = false;
+/** Passes on ONNX Runtime's provider line the first time in this process; drops the export chatter. */
+function providerOnce(log: (s: string) => void): (s: string) => void {
+  return (line) => {
+    if (!line.startsWith("onnxruntime:") || providerLogged) return;
+    providerLogged = true;
+    log(`experiment: evals on ${line}`);
+  };
 }

@@ -117,7 +117,8 @@ export async function runExperiment(c: ExperimentConfig, arms: Arm[], hooks: Exp
     let skipped: Record<string, string> = {};
     if (!suites) {
       const label = `experiment: eval [${i + 1}/${plan.points.length}] ${p.arm} seed ${p.seed} at ${p.size} SFT samples`;
-      const r = await evaluatePoint(c, p.checkpoint, join(c.out, "evals", key), p.seed, log, label);
+      // Evals run on ONNX Runtime: with --device cuda its CUDA provider where installed (docs/inference.md), else the CPU.
+      const r = await evaluatePoint(c, p.checkpoint, join(c.out, "evals", key), p.seed, log, label, device === "cuda" ? "auto" : "cpu");
       suites = r.suites;
       skipped = r.skipped;
       seen.set(p.checkpoint, suites);

@@ -17,6 +17,7 @@
 #include "cuda/cuda_check.h"
 #include "cuda/device.cuh"
 #include "cuda/model_ops.h"
+#include "cuda/softmax_rows.cuh"
 
 namespace mt::cuda {
 
@@ -24,7 +25,6 @@ namespace {
 
 using B16 = dev::bf16;
 
-constexpr int32_t kIgnore = -100;
 constexpr int kRowThreads = 256;
 constexpr int kSumThreads = 256;
 
@@ -34,52 +34,9 @@ struct KlDev {
   int32_t bad_index;  // first invalid label's index, INT_MAX if none
 };
 
-__global__ void validate_labels(const int32_t* labels, int N, int V, KlDev* st) {
-  const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i >= N) return;
-  const int32_t y = labels[i];
-  if (y == kIgnore) return;
-  if (y < 0 || y >= V) dev::atomic_min(&st->bad_index, i);
-  else dev::atomic_add(&st->count, 1);
-}
-
-// ---- block reductions --------------------------------------------------------
-
-struct MaxSum {
-  float m, s;  // running max and sum of exp(x - m)
-};
-
-MT_DEV MaxSum combine(MaxSum a, MaxSum b) {
-  const float m = fmaxf(a.m, b.m);
-  if (m == -INFINITY) return {m, 0.f};
-  return {m, a.s * expf(a.m - m) + b.s * expf(b.m - m)};
-}
-
-MT_DEV void push(MaxSum& a, float x) {
-  if (x > a.m) {
-    a.s = a.s * expf(a.m - x) + 1.f;
-    a.m = x;
-  } else {
-    a.s += expf(x - a.m);
-  }
-}
-
 // `red` holds 32 doubles (256 bytes) in every reduction below; each ends with
 // a barrier, so the next may reuse it. Every thread gets the result, combined
 // in warp order: a fixed order.
-MT_DEV MaxSum block_maxsum(MaxSum v, double* red) {
-  MT_UNROLL
-  for (int o = 16; o >= 1; o >>= 1) v = combine(v, {dev::shfl_xor(v.m, o), dev::shfl_xor(v.s, o)});
-  float* r32 = reinterpret_cast<float*>(red);
-  const int warp = threadIdx.x / 32, nw = blockDim.x / 32;
-  if (threadIdx.x % 32 == 0) r32[warp] = v.m, r32[32 + warp] = v.s;
-  dev::sync_threads();
-  MaxSum r{-INFINITY, 0.f};
-  for (int w = 0; w < nw; ++w) r = combine(r, {r32[w], r32[32 + w]});
-  dev::sync_threads();
-  return r;
-}
-
 MT_DEV double block_sum(double v, double* red) {
   v = dev::warp_sum(v);
   if (threadIdx.x % 32 == 0) red[threadIdx.x / 32] = v;
@@ -125,8 +82,8 @@ __global__ void __launch_bounds__(kRowThreads) kl_rows(const float* logits, cons
   if (y == kIgnore) return ignored_row(d, V, grad, row_ce, row_kl, row0 + r);
   MaxSum a{-INFINITY, 0.f}, b{-INFINITY, 0.f};
   for (int j = threadIdx.x; j < V; j += blockDim.x) push(a, z[j]), push(b, zr[j]);
-  a = block_maxsum(a, red);
-  b = block_maxsum(b, red);
+  a = block_maxsum(a, reinterpret_cast<float*>(red));
+  b = block_maxsum(b, reinterpret_cast<float*>(red));
   const double lse = double(a.m) + log(double(a.s)), lser = double(b.m) + log(double(b.s));
   // log q_j - log p_j = (zr_j - z_j) - (lser - lse), the difference of logits first:
   // exact for equal models, so a reference equal to the model gives KL = 0 exactly.
@@ -343,7 +300,7 @@ KlXentStats lmhead_xent_kl(const bf16* x, const bf16* W, const bf16* xr, const b
   // Labels first: nothing is written if one is bad.
   const KlDev init{0.0, 0.0, 0, INT_MAX};
   MT_CUDA_CHECK(cudaMemcpyAsync(w.st, &init, sizeof init, cudaMemcpyHostToDevice, s), "lmhead_xent_kl");
-  auto* kv = validate_labels;
+  auto* kv = validate_labels<KlDev>;
   MT_LAUNCH(kv, unsigned((N + 255) / 256), 256, 0, s, labels, N, V, w.st);
   MT_CUDA_LAUNCHED("lmhead_xent_kl (labels)");
   KlDev host{};

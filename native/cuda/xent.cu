@@ -16,6 +16,7 @@
 #include "cuda/cuda_check.h"
 #include "cuda/device.cuh"
 #include "cuda/model_ops.h"
+#include "cuda/softmax_rows.cuh"
 
 namespace mt::cuda {
 
@@ -23,7 +24,6 @@ namespace {
 
 using B16 = dev::bf16;
 
-constexpr int32_t kIgnore = -100;
 constexpr int kRowThreads = 256;
 
 struct XentDev {
@@ -31,40 +31,6 @@ struct XentDev {
   int32_t count;
   int32_t bad_index;  // first invalid label's index, INT_MAX if none
 };
-
-__global__ void validate_labels(const int32_t* labels, int N, int V, XentDev* st) {
-  const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i >= N) return;
-  const int32_t y = labels[i];
-  if (y == kIgnore) return;
-  if (y < 0 || y >= V) dev::atomic_min(&st->bad_index, i);
-  else dev::atomic_add(&st->count, 1);
-}
-
-// ---- softmax rows ----
-
-struct MaxSum {
-  float m, s;  // running max and sum of exp(x - m)
-};
-
-MT_DEV MaxSum combine(MaxSum a, MaxSum b) {
-  const float m = fmaxf(a.m, b.m);
-  if (m == -INFINITY) return {m, 0.f};
-  return {m, a.s * expf(a.m - m) + b.s * expf(b.m - m)};
-}
-
-// Block-wide (max, sum); every thread gets the result. `red` holds 64 floats.
-MT_DEV MaxSum block_maxsum(MaxSum v, float* red) {
-  MT_UNROLL
-  for (int o = 16; o >= 1; o >>= 1) v = combine(v, {dev::shfl_xor(v.m, o), dev::shfl_xor(v.s, o)});
-  const int warp = threadIdx.x / 32, nw = blockDim.x / 32;
-  if (threadIdx.x % 32 == 0) red[warp] = v.m, red[32 + warp] = v.s;
-  dev::sync_threads();
-  MaxSum r{-INFINITY, 0.f};
-  for (int w = 0; w < nw; ++w) r = combine(r, {red[w], red[32 + w]});
-  dev::sync_threads();
-  return r;
-}
 
 // One block per row of the chunk. row_loss[row0 + r] (double) and, with
 // grad, dlog[r][:] = (softmax - onehot) * grad_scale in bf16.
@@ -298,7 +264,7 @@ XentStats lmhead_xent(const bf16* x, const bf16* W, const int32_t* labels, int N
   // Labels first: nothing is written if one is bad.
   const XentDev init{0.0, 0, INT_MAX};
   MT_CUDA_CHECK(cudaMemcpyAsync(w.st, &init, sizeof init, cudaMemcpyHostToDevice, s), "lmhead_xent");
-  auto* kv = validate_labels;
+  auto* kv = validate_labels<XentDev>;
   MT_LAUNCH(kv, unsigned((N + 255) / 256), 256, 0, s, labels, N, V, w.st);
   MT_CUDA_LAUNCHED("lmhead_xent (labels)");
   XentDev host{};

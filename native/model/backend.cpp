@@ -23,7 +23,11 @@ void TrainBackend::set_trainable(const std::string&, bool on) {
 void TrainBackend::set_lr_scale(const std::string&, float scale) {
   if (scale != 1.f) not_here("per-tensor LR scales (--lr-scale)");
 }
-size_t TrainBackend::num_trainable() const { return num_params(); }
+size_t TrainBackend::num_trainable() const {
+  size_t n = 0;
+  for (const ParamInfo& p : params()) n += p.trainable ? p.numel : 0;
+  return n;
+}
 void TrainBackend::enable_lora(const LoraConfig&) { not_here("LoRA (--lora-rank)"); }
 void TrainBackend::merged_param(const std::string& name, float* out) const { get_param(name, out); }
 void TrainBackend::set_anchor() { not_here("anchors (--anchor)"); }

@@ -70,6 +70,7 @@ class TrainBackend {
   // --- Preservation strategies (docs/strategies.md) ---------------------------
   virtual void set_trainable(const std::string& name, bool on);
   virtual void set_lr_scale(const std::string& name, float scale);
+  // Elements in trainable tensors (LoRA factors included).
   virtual size_t num_trainable() const;
   // LoRA factors on the targeted projections of every layer; every other tensor frozen.
   virtual void enable_lora(const LoraConfig& c);

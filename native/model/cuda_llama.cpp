@@ -882,12 +882,6 @@ void CudaLlama::set_lr_scale(const std::string& name, float scale) {
   infos_[index_.at(param(name).name)].lr_scale = scale;
 }
 
-size_t CudaLlama::num_trainable() const {
-  size_t n = 0;
-  for (const ParamInfo& p : infos_) n += p.trainable ? p.numel : 0;
-  return n;
-}
-
 void CudaLlama::set_anchor() {
   if (!anchor_) {
     const size_t f32 = align256(total_ * 4);

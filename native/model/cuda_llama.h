@@ -82,7 +82,6 @@ class CudaLlama final : public TrainBackend {
   // the trainable state once; memory() shows it after that.
   void set_trainable(const std::string& name, bool on) override;
   void set_lr_scale(const std::string& name, float scale) override;
-  size_t num_trainable() const override;
   void enable_lora(const LoraConfig& c) override;
   void merged_param(const std::string& name, float* out) const override;
   void set_anchor() override;

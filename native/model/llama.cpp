@@ -156,12 +156,6 @@ void LlamaModel::set_lr_scale(const std::string& name, float scale) {
   infos_[index_.at(param(name).name)].lr_scale = scale;
 }
 
-size_t LlamaModel::num_trainable() const {
-  size_t n = 0;
-  for (const ParamInfo& p : infos_) n += p.trainable ? p.numel : 0;
-  return n;
-}
-
 int LlamaModel::backward_floor() const {
   if (all_trainable_ || trainable_at(embed_)) return 0;
   for (int l = 0; l < cfg_.layers; ++l) {

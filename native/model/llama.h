@@ -50,7 +50,6 @@ class LlamaModel final : public TrainBackend {
   // --- Strategies -----------------------------------------------------------
   void set_trainable(const std::string& name, bool on) override;
   void set_lr_scale(const std::string& name, float scale) override;
-  size_t num_trainable() const override;
   // Adds LoRA factors to the targeted projections of every layer and freezes
   // every other tensor. Once per model, before any anchor or Fisher.
   void enable_lora(const LoraConfig& c) override;

@@ -281,6 +281,27 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     expect(() => addon.cudaPlanMemory(engineConfig(cfg), 1, 8, false, { frozen: "lm_head.weight" })).toThrow(/'frozen' must be an array/);
   });
 
+  it("plans an L2-SP or EWC anchor: the planned bytes are what setAnchor (and its weights) and a step allocate", async () => {
+    const cfg = config();
+    for (const anchor of ["l2sp", "ewc"] as const) {
+      const plan = planCudaMemory(cfg, 2, 16, false, { anchor });
+      const gpu = new Model(cfg, "cfg", "cuda");
+      gpu.initWeights(3, 0.02);
+      gpu.setAnchor();
+      if (anchor === "ewc")
+        for (const n of gpu.paramNames()) gpu.setAnchorWeights(n, new Float32Array(gpu.getParam(n).length).fill(0.5));
+      const r = await gpu.step([batch(new Rng(5), 2, 16, cfg.vocab_size)], 2, 16, { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, gradClip: 0, anchorWeight: 0.1 });
+      expect(r.skipped).toBe(false);
+      const m = gpu.memory()!;
+      expect(m.weightsBytes, anchor).toBe(plan.weightsBytes);
+      expect(m.activationsBytes).toBe(plan.activationsBytes);
+    }
+    const none = planCudaMemory(cfg, 2, 16, false), l2 = planCudaMemory(cfg, 2, 16, false, { anchor: "l2sp" }), ewc = planCudaMemory(cfg, 2, 16, false, { anchor: "ewc" });
+    expect(l2.weightsBytes).toBeGreaterThan(none.weightsBytes);
+    expect(ewc.weightsBytes - l2.weightsBytes).toBeGreaterThanOrEqual(4 * new Model(cfg).numParams()); // F: fp32 a parameter
+    expect(() => planCudaMemory(cfg, 2, 16, false, { anchor: "x" as "ewc" })).toThrow(/option 'anchor'/);
+  });
+
   it("plans a full Llama-3.2-1B fine-tune at 8k tokens with recompute inside a 24 GiB card", () => {
     const cfg = engineConfig(JSON.parse(readFileSync(new URL("../models/llama-1b.json", import.meta.url), "utf8")));
     const gib = 2 ** 30;

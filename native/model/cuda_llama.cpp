@@ -210,6 +210,13 @@ size_t CudaLlama::carve_acts(const LlamaConfig& cfg, int B, int T, bool recomput
   return c.used;
 }
 
+// The anchor distance's workspace: sized for one range per tensor, the most the trainable ranges can need.
+size_t CudaLlama::anchor_ws_bytes(const std::vector<ParamInfo>& infos) {
+  std::vector<cuda::FlatRange> ranges;
+  for (const ParamInfo& p : infos) ranges.push_back({p.offset, p.numel});
+  return align256(cuda::sq_dist_workspace_bytes(ranges.data(), int(ranges.size())));
+}
+
 CudaMemoryPlan CudaLlama::plan(const LlamaConfig& cfg, int B, int T, bool recompute, const CudaPlanOptions& o) {
   cfg.validate();
   MT_CHECK(B > 0 && T > 0, "plan: batch must have B > 0 rows of T > 0 tokens, got B=", B, " T=", T);
@@ -234,11 +241,15 @@ CudaMemoryPlan CudaLlama::plan(const LlamaConfig& cfg, int B, int T, bool recomp
     MT_CHECK(it != index.end(), "plan: frozen: no parameter named '", name, "'");
     infos[it->second].trainable = false;
   }
+  MT_CHECK(o.anchor >= 0 && o.anchor <= 2, "plan: anchor must be 0 (none), 1 (L2-SP) or 2 (EWC), got ", o.anchor);
   State st{};
   TrainState tr{};
   Acts a{};
   CudaMemoryPlan p;
   p.weights_bytes = carve_state(cfg, total, nullptr, &st) + carve_train(infos, nullptr, &tr);
+  // The anchor's buffers, as set_anchor and set_anchor_weights allocate them.
+  if (o.anchor >= 1) p.weights_bytes += align256(total * 4) + anchor_ws_bytes(infos);
+  if (o.anchor == 2) p.weights_bytes += align256(total * 4);
   p.activations_bytes = carve_acts(cfg, B, T, recompute, o.lora, nullptr, &a);
   return p;
 }
@@ -886,10 +897,7 @@ void CudaLlama::set_anchor() {
   if (!anchor_) {
     const size_t f32 = align256(total_ * 4);
     anchor_ = static_cast<float*>(plan_alloc(f32, "anchor (L2-SP/EWC) weights", 0, 0));
-    // Sized for one range per tensor, the most the trainable ranges can need.
-    std::vector<cuda::FlatRange> ranges;
-    for (const ParamInfo& p : infos_) ranges.push_back({p.offset, p.numel});
-    dist_ws_bytes_ = align256(cuda::sq_dist_workspace_bytes(ranges.data(), int(ranges.size())));
+    dist_ws_bytes_ = anchor_ws_bytes(infos_);
     dist_ws_ = plan_alloc(dist_ws_bytes_, "anchor distance workspace", 0, 0);
   }
   cuda::copy_on_device(anchor_, master_, total_ * 4);

@@ -38,6 +38,7 @@ struct CudaMemoryPlan {
 struct CudaPlanOptions {
   LoraConfig lora;  // rank 0: no LoRA
   std::vector<std::string> frozen;
+  int anchor = 0;   // 0: none; 1: L2-SP (the anchor w0); 2: EWC (w0 and its importance weights F)
 };
 
 class CudaLlama final : public TrainBackend {
@@ -47,8 +48,9 @@ class CudaLlama final : public TrainBackend {
   CudaLlama(const CudaLlama&) = delete;
   CudaLlama& operator=(const CudaLlama&) = delete;
 
-  // What the constructor (then enable_lora and set_trainable as in o) and the
-  // first step of shape (B, T) allocate, without a device (no anchor or Fisher).
+  // What the constructor (then enable_lora, set_trainable and set_anchor as in o)
+  // and the first step of shape (B, T) allocate, without a device. The Fisher's
+  // buffer is not in it: EWC estimates and clears it before training.
   static CudaMemoryPlan plan(const LlamaConfig& cfg, int B, int T, bool recompute, const CudaPlanOptions& o = {});
 
   const char* device() const override;
@@ -107,6 +109,7 @@ class CudaLlama final : public TrainBackend {
   double last_kl_sum() const override { return last_kl_sum_; }
 
  private:
+  static size_t anchor_ws_bytes(const std::vector<ParamInfo>& infos);
   struct Layer {
     size_t wq, wk, wv, wo, bq, bk, bv, qn, kn, wg, wu, wd, ln1, ln2;
     size_t proj[kTargets];  // index into infos_ of each projection weight

@@ -21,7 +21,7 @@
 //   cudaAttentionDocBounds(seg (Int32Array, host), start, end, {B, T})
 //   cudaAttentionForward(q, k, v, start|null, end|null, out, lse, {B, T, Hq, Hkv, D, scale, impl?})
 //   cudaAttentionBackward(q, k, v, start|null, end|null, out, dout, lse, dq, dk, dv, {..., impl?})
-//   cudaPlanMemory(config, B, T, recompute, {lora?: {rank, targets: ["q", ...]}, frozen?: [names]}?)
+//   cudaPlanMemory(config, B, T, recompute, {lora?: {rank, targets: ["q", ...]}, frozen?: [names], anchor?: "l2sp"|"ewc"}?)
 //                   -> {weightsBytes, activationsBytes}: the device bytes a CUDA model of this engine config
 //                   allocates (weight and trainable state after enableLora and setTrainable(name, false) as
 //                   given; activations for B x T), without a device
@@ -495,7 +495,8 @@ Napi::Value LmheadXentAccumulate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// The plan's options: LoRA's rank and targets (the names of enableLora) and the frozen tensors' names.
+// The plan's options: LoRA's rank and targets (the names of enableLora), the frozen tensors' names, and an
+// anchor ("l2sp": w0; "ewc": w0 and F).
 mt::CudaPlanOptions plan_options(const Napi::Value& v) {
   mt::CudaPlanOptions o;
   if (absent(v)) return o;
@@ -517,6 +518,12 @@ mt::CudaPlanOptions plan_options(const Napi::Value& v) {
       if (!a.Get(i).IsString()) throw Napi::TypeError::New(env, "'frozen[" + std::to_string(i) + "]' must be a string");
       o.frozen.push_back(a.Get(i).As<Napi::String>().Utf8Value());
     }
+  }
+  const Napi::Value anchor = opts.Get("anchor");
+  if (!absent(anchor)) {
+    const std::string a = anchor.IsString() ? anchor.As<Napi::String>().Utf8Value() : "";
+    if (a != "l2sp" && a != "ewc") throw Napi::TypeError::New(env, "'anchor' must be \"l2sp\" or \"ewc\"");
+    o.anchor = a == "l2sp" ? 1 : 2;
   }
   return o;
 }

@@ -17,6 +17,7 @@ interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed" |
   loraRank?: number;
   loraTargets?: string;
   gpuMemory: number;
+  anchor?: "l2sp" | "ewc";
   data?: string[];
   batches: number[];
   promptTokens: number;
@@ -59,6 +60,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("lora-rank", { type: "number", describe: "bench plan: add LoRA rows of this rank" })
       .option("lora-targets", { type: "string", describe: "bench plan: LoRA projections, e.g. q,v (default all seven)" })
       .option("gpu-memory", { type: "number", default: 24, describe: "bench plan: the card's memory in GiB, for the fits column" })
+      .option("anchor", { choices: ["l2sp", "ewc"] as const, describe: "bench plan: with an L2-SP or EWC anchor's buffers" })
       .check((a) => {
         for (const k of ["batch", "seq", "steps", "threads"] as const)
           if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive integer, got ${a[k]}`);
@@ -89,7 +91,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const targets = a.loraTargets?.split(",").map((t) => t.trim());
       for (const t of targets ?? [])
         if (!(LORA_TARGETS as readonly string[]).includes(t)) throw new Error(`--lora-targets: '${t}' is not one of ${LORA_TARGETS.join(", ")}`);
-      const r = benchPlan({ preset: a.preset, batch: a.batch, seq: a.seq, loraRank: a.loraRank, loraTargets: targets as LoraTarget[] | undefined, gpuGiB: a.gpuMemory });
+      const r = benchPlan({ preset: a.preset, batch: a.batch, seq: a.seq, loraRank: a.loraRank, loraTargets: targets as LoraTarget[] | undefined, anchor: a.anchor, gpuGiB: a.gpuMemory });
       process.stdout.write((a.json ? JSON.stringify(r) : formatPlan(r)) + "\n");
       return;
     }

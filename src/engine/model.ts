@@ -98,16 +98,19 @@ export interface CudaMemoryPlan {
 export interface CudaPlanOptions {
   lora?: { rank: number; targets: readonly LoraTarget[] };
   frozen?: readonly string[];
+  /** An L2-SP anchor (w0) or an EWC one (w0 and its importance weights F). */
+  anchor?: "l2sp" | "ewc";
 }
 
 const CudaPlanOptionsSchema = z.object({
   lora: z.object({ rank: z.number().int().min(1), targets: z.array(z.enum(LORA_TARGETS)).min(1) }).optional(),
   frozen: z.array(z.string()).optional(),
+  anchor: z.enum(["l2sp", "ewc"]).optional(),
 });
 
 /**
- * The CUDA model's memory plan for `config` at B x T, after enableLora and setTrainable(name, false) as in
- * `options`, computed without a device or an allocation (the same carving the model allocates with). Needs an
+ * The CUDA model's memory plan for `config` at B x T, after enableLora, setTrainable(name, false) and setAnchor
+ * (+ setAnchorWeights for EWC) as in `options`, computed without a device or an allocation (the same carving the model allocates with). Needs an
  * addon with the CUDA backend (a GPU build or the emulation).
  */
 export function planCudaMemory(config: unknown, B: number, T: number, recompute: boolean, options: CudaPlanOptions = {}, source = "config"): CudaMemoryPlan {
@@ -118,8 +121,8 @@ export function planCudaMemory(config: unknown, B: number, T: number, recompute:
     throw new Error(`planCudaMemory: option '${i.path.join(".")}': ${i.message}`);
   }
   if (!hasCudaBackend()) throw new Error("planning CUDA memory needs an addon with the CUDA backend (docs/cuda.md 'Building')");
-  const { lora, frozen } = o.data;
-  return native().cudaPlanMemory({ ...c, qk_norm: c.qk_norm }, B, T, recompute, { lora, frozen: frozen ?? [] }) as CudaMemoryPlan;
+  const { lora, frozen, anchor } = o.data;
+  return native().cudaPlanMemory({ ...c, qk_norm: c.qk_norm }, B, T, recompute, { lora, frozen: frozen ?? [], anchor }) as CudaMemoryPlan;
 }
 
 /** --device cpu|cuda|auto -> the engine device; auto picks a real CUDA device when this addon has the CUDA model, else the CPU (never the emulation). */

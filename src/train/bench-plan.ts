@@ -14,6 +14,8 @@ export interface PlanOptions {
   /** LoRA rows beside the full fine-tune when given. */
   loraRank?: number;
   loraTargets?: readonly LoraTarget[];
+  /** Every row with an L2-SP or EWC anchor's buffers. */
+  anchor?: "l2sp" | "ewc";
   /** The card's memory in GiB, for the fits column. */
   gpuGiB: number;
 }
@@ -40,15 +42,16 @@ export interface PlanReport {
 export function benchPlan(o: PlanOptions): PlanReport {
   const config = loadPreset(o.preset);
   const source = `${modelsDir}/${o.preset}.json`;
-  const kinds: { training: string; lora?: { rank: number; targets: LoraTarget[] } }[] = [{ training: "full fine-tune" }];
+  const anchor = o.anchor ? ` + ${o.anchor === "ewc" ? "EWC" : "L2-SP"} anchor` : "";
+  const kinds: { training: string; lora?: { rank: number; targets: LoraTarget[] } }[] = [{ training: `full fine-tune${anchor}` }];
   if (o.loraRank !== undefined) {
     const targets = [...(o.loraTargets ?? LORA_TARGETS)];
-    kinds.push({ training: `LoRA r${o.loraRank} (${targets.join(",")})`, lora: { rank: o.loraRank, targets } });
+    kinds.push({ training: `LoRA r${o.loraRank} (${targets.join(",")})${anchor}`, lora: { rank: o.loraRank, targets } });
   }
   const rows: PlanRow[] = [];
   for (const k of kinds)
     for (const recompute of [false, true]) {
-      const p = planCudaMemory(config, o.batch, o.seq, recompute, k.lora ? { lora: k.lora } : {}, source);
+      const p = planCudaMemory(config, o.batch, o.seq, recompute, { ...(k.lora ? { lora: k.lora } : {}), ...(o.anchor ? { anchor: o.anchor } : {}) }, source);
       const total = p.weightsBytes + p.activationsBytes + CONTEXT_RESERVE_BYTES;
       rows.push({ training: k.training, recompute, weights_bytes: p.weightsBytes, activations_bytes: p.activationsBytes, total_bytes: total, fits: total <= o.gpuGiB * 2 ** 30 });
     }

@@ -17,6 +17,7 @@
 #include "cuda/cuda_check.h"
 #include "cuda/device.cuh"
 #include "cuda/model_ops.h"
+#include "cuda/runtime.h"
 #include "cuda/softmax_rows.cuh"
 
 namespace mt::cuda {
@@ -182,14 +183,6 @@ int default_chunk(int V) {
   return c / 16 * 16;
 }
 
-bool overlaps(const void* a, size_t na, const void* b, size_t nb) {
-  if (!a || !b || na == 0 || nb == 0) return false;
-  const auto a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
-  return a0 < b0 + nb && b0 < a0 + na;
-}
-
-size_t align256(size_t n) { return (n + 255) / 256 * 256; }
-
 }  // namespace
 
 int lmhead_xent_kl_chunk(int N, int V, int chunk) {
@@ -230,10 +223,10 @@ int check_args(const bf16* x, const bf16* W, const bf16* xr, const bf16* Wr, con
   const size_t nx = size_t(N) * C * 2, nw = size_t(V) * C * 2, ndw = size_t(V) * C * 4;
   const size_t nxr = size_t(N) * Cr * 2, nwr = size_t(V) * Cr * 2;
   for (const auto& [out, nout] : {std::pair<const void*, size_t>{dx, nx}, {dW, ndw}})
-    MT_CHECK(!overlaps(out, nout, x, nx) && !overlaps(out, nout, W, nw) && !overlaps(out, nout, xr, nxr) &&
-                 !overlaps(out, nout, Wr, nwr),
+    MT_CHECK(!buffers_overlap(out, nout, x, nx) && !buffers_overlap(out, nout, W, nw) && !buffers_overlap(out, nout, xr, nxr) &&
+                 !buffers_overlap(out, nout, Wr, nwr),
              "lmhead_xent_kl: dx and dW must not overlap x, W, xr or Wr");
-  MT_CHECK(!overlaps(dx, nx, dW, ndw), "lmhead_xent_kl: dx and dW must not overlap each other");
+  MT_CHECK(!buffers_overlap(dx, nx, dW, ndw), "lmhead_xent_kl: dx and dW must not overlap each other");
   const size_t need = lmhead_xent_kl_workspace_bytes(N, V, chunk);
   MT_CHECK(workspace && workspace_bytes >= need, "lmhead_xent_kl: workspace of ", need, " bytes needed, got ",
            workspace_bytes);

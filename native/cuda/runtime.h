@@ -28,6 +28,15 @@ const char* backend_kind();
 // Whether the LM-head GEMMs go through cuBLAS (else the built-in GEMM).
 bool uses_cublas();
 
+// Bytes rounded up to cudaMalloc's 256-byte alignment: how workspaces and plans carve one allocation.
+inline size_t align256(size_t n) { return (n + 255) / 256 * 256; }
+// Whether [a, a + na) and [b, b + nb) share a byte (empty or null ranges never do): the kernels' in/out checks.
+inline bool buffers_overlap(const void* a, size_t na, const void* b, size_t nb) {
+  if (!a || !b || na == 0 || nb == 0) return false;
+  const char *pa = static_cast<const char*>(a), *pb = static_cast<const char*>(b);
+  return pa < pb + nb && pb < pa + na;
+}
+
 void* device_alloc(size_t bytes);          // throws on failure; 256-byte aligned
 void device_free(void* p) noexcept;        // nullptr is fine
 // Page-locked host memory: copies from it are asynchronous with respect to the host (from pageable memory the

@@ -16,6 +16,7 @@
 #include "cuda/cuda_check.h"
 #include "cuda/device.cuh"
 #include "cuda/model_ops.h"
+#include "cuda/runtime.h"
 #include "cuda/softmax_rows.cuh"
 
 namespace mt::cuda {
@@ -162,14 +163,6 @@ int default_chunk(int V) {
   return c / 16 * 16;
 }
 
-bool overlaps(const void* a, size_t na, const void* b, size_t nb) {
-  if (!a || !b || na == 0 || nb == 0) return false;
-  const auto a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
-  return a0 < b0 + nb && b0 < a0 + na;
-}
-
-size_t align256(size_t n) { return (n + 255) / 256 * 256; }
-
 }  // namespace
 
 int lmhead_xent_chunk(int N, int V, int chunk) {
@@ -195,8 +188,8 @@ int check_args(const bf16* x, const bf16* W, const int32_t* labels, int N, int C
   if (N == 0) return 0;
   MT_CHECK(x && W && labels, "lmhead_xent: x, W and labels are required");
   const size_t nx = size_t(N) * C * 2, nw = size_t(V) * C * 2, ndw = size_t(V) * C * 4;
-  MT_CHECK(!overlaps(dx, nx, x, nx) && !overlaps(dx, nx, W, nw) && !overlaps(dW, ndw, x, nx) &&
-               !overlaps(dW, ndw, W, nw) && !overlaps(dx, nx, dW, ndw),
+  MT_CHECK(!buffers_overlap(dx, nx, x, nx) && !buffers_overlap(dx, nx, W, nw) && !buffers_overlap(dW, ndw, x, nx) &&
+               !buffers_overlap(dW, ndw, W, nw) && !buffers_overlap(dx, nx, dW, ndw),
            "lmhead_xent: dx and dW must not overlap x, W or each other");
   const size_t need = lmhead_xent_workspace_bytes(N, C, V, chunk);
   MT_CHECK(workspace && workspace_bytes >= need, "lmhead_xent: workspace of ", need, " bytes needed, got ",

@@ -34,10 +34,10 @@ namespace mt {
 
 using cuda::bf16;
 using cuda::Impl;
+using cuda::align256;
 
 namespace {
 
-size_t align256(size_t n) { return (n + 255) / 256 * 256; }
 size_t align16(size_t n) { return (n + kParamAlign - 1) / kParamAlign * kParamAlign; }
 double gib(size_t b) { return double(b) / double(size_t(1) << 30); }
 
@@ -954,10 +954,7 @@ int64_t CudaLlama::accumulate_fisher(const Batch& b, int B, int T) {
   // Row by row, as the CPU model: each row's own mean-token-loss gradient, squared.
   int64_t rows = 0;
   for (int r = 0; r < B; ++r) {
-    auto slice = [&](const std::vector<int32_t>& v) {
-      return v.empty() ? std::vector<int32_t>() : std::vector<int32_t>(v.begin() + size_t(r) * T, v.begin() + size_t(r + 1) * T);
-    };
-    Batch row{slice(b.ids), slice(b.labels), slice(b.positions), slice(b.segments)};
+    const Batch row = batch_row(b, r, T);
     int64_t targets = 0;
     for (int32_t y : row.labels) targets += y != -100;
     if (targets == 0) continue;

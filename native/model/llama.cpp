@@ -250,10 +250,7 @@ int64_t LlamaModel::accumulate_fisher(const Batch& b, int B, int T) {
   if (fisher_.empty()) fisher_.assign(total_, 0.f);
   int64_t rows = 0;
   for (int r = 0; r < B; ++r) {
-    auto slice = [&](const std::vector<int32_t>& v) {
-      return v.empty() ? std::vector<int32_t>() : std::vector<int32_t>(v.begin() + size_t(r) * T, v.begin() + size_t(r + 1) * T);
-    };
-    Batch row{slice(b.ids), slice(b.labels), slice(b.positions), slice(b.segments)};
+    const Batch row = batch_row(b, r, T);
     int64_t targets = 0;
     for (int32_t y : row.labels) targets += y != -100;
     if (targets == 0) continue;

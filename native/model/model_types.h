@@ -47,6 +47,14 @@ struct Batch {
   std::vector<int32_t> ids, labels, positions, segments;
 };
 
+// Row r of a batch of rows of T tokens, as a batch of one (the Fisher's per-row gradients).
+inline Batch batch_row(const Batch& b, int r, int T) {
+  auto slice = [&](const std::vector<int32_t>& v) {
+    return v.empty() ? std::vector<int32_t>() : std::vector<int32_t>(v.begin() + size_t(r) * T, v.begin() + size_t(r + 1) * T);
+  };
+  return {slice(b.ids), slice(b.labels), slice(b.positions), slice(b.segments)};
+}
+
 struct StepHyper {
   float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, weight_decay = 0.f, grad_clip = 0.f;
   // L2-SP/EWC: adds anchor_weight * F * (w - w0) to each trainable tensor's

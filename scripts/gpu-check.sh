@@ -124,7 +124,7 @@ mkdir -p "$TRAIN"
 if [ -x "$BUILD/midtrain_model_check" ]; then
   phase "HF parity: scripts/gpu/hf_parity.py --engine check (the CUDA model vs transformers; recompute identical)"
   if [ "$(elapsed)" -lt 400 ]; then
-    timeout "$(cap 150)" python3 scripts/gpu/hf_parity.py --engine check --check-bin "$BUILD/midtrain_model_check" "${PARITY[@]}" \
+    timeout "$(cap 150)" python3 scripts/gpu/hf_parity.py --engine check --check-bin "$BUILD/midtrain_model_check" ${PARITY[@]+"${PARITY[@]}"} \
       --json "$TRAIN/hf_parity.json" || status=1
   else
     echo "skipped (past the time budget)"

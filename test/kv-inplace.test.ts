@@ -74,18 +74,18 @@ describe(`in-place KV cache (seed ${seed})`, () => {
     expect(() => toInPlaceCache(fused, pre.presents, 2)).toThrow(/capacity 2 is below the 3 positions/);
   });
 
-  it("generation through it gives the same tokens and logprobs as the MatMul/Softmax graph's copying cache", async () => {
+  it("generation through it gives the same tokens, text and logprobs as through the copying cache", async () => {
     const tokz = Tokenizer.fromDir(tinyTokenizerDir);
-    const ctx = (session: OnnxSession) => ({ session, tokenizer: tokz, contextLength: 256, stopIds: [], padId: 0 });
+    const ctx = (inPlaceCache: boolean) => ({ session: fused, tokenizer: tokz, contextLength: 256, stopIds: [], padId: 0, inPlaceCache });
+    // Rows of different lengths and budgets, so rows finish at different steps and the batch shrinks.
     const jobs = ["the cow", "a river city market", "hi"].map((p, i) => ({
       promptIds: tokz.encode(p, { addSpecialTokens: false }),
-      sampling: resolveSampling({ maxTokens: 6 + 3 * i, temperature: 0 }),
-      logprobs: 0,
+      sampling: resolveSampling({ maxTokens: 6 + 3 * i, temperature: 0.8, seed: seed + i }),
+      logprobs: 2,
     }));
-    const a = await generateBatch(ctx(fused), jobs);
-    const b = await generateBatch(ctx(plain), jobs);
-    expect(a.map((o) => o.tokenIds)).toEqual(b.map((o) => o.tokenIds));
-    for (let i = 0; i < jobs.length; i++)
-      for (let t = 0; t < a[i]!.logprobs!.length; t++) expect(Math.abs(a[i]!.logprobs![t]!.logprob - b[i]!.logprobs![t]!.logprob)).toBeLessThan(1e-4);
+    const a = await generateBatch(ctx(true), jobs);
+    const b = await generateBatch(ctx(false), jobs);
+    expect(a).toEqual(b);
+    expect(a.map((o) => o.tokenIds.length)).toEqual([6, 9, 12]);
   });
 });

@@ -45,6 +45,8 @@ export interface GenerationContext {
   padId: number;
   /** Upper bound on the logits block of one prefill call (default 256 MiB). */
   logitsBudgetBytes?: number;
+  /** false: decode through the copying cache even where the in-place one is offered (a baseline; default true). */
+  inPlaceCache?: boolean;
 }
 
 export const DEFAULT_LOGITS_BUDGET = 256 * 2 ** 20;
@@ -98,7 +100,7 @@ export async function generateBatch(ctx: GenerationContext, jobs: readonly Gener
   }
 
   // GroupQueryAttention graphs on the CPU decode with the cache in place: one copy now, none per step.
-  if (supportsInPlaceCache(ctx.session)) past = toInPlaceCache(ctx.session, past!, P + Math.max(...active.map((i) => budget[i]!)));
+  if (ctx.inPlaceCache !== false && supportsInPlaceCache(ctx.session)) past = toInPlaceCache(ctx.session, past!, P + Math.max(...active.map((i) => budget[i]!)));
 
   // rowLogits(k): the next-token logits of the k-th row of the current batch.
   let rowLogits = (k: number) => logits.subarray(((k + 1) * S - 1) * V, (k + 1) * S * V);

@@ -74,7 +74,7 @@ describe(`in-place KV cache (seed ${seed})`, () => {
     expect(() => toInPlaceCache(fused, pre.presents, 2)).toThrow(/capacity 2 is below the 3 positions/);
   });
 
-  it("generation through it gives the same tokens, text and logprobs as through the copying cache", async () => {
+  it("generation through it gives the same tokens and text as through the copying cache, logprobs within 1e-4", async () => {
     const tokz = Tokenizer.fromDir(tinyTokenizerDir);
     const ctx = (inPlaceCache: boolean) => ({ session: fused, tokenizer: tokz, contextLength: 256, stopIds: [], padId: 0, inPlaceCache });
     // Rows of different lengths and budgets, so rows finish at different steps and the batch shrinks.
@@ -85,7 +85,15 @@ describe(`in-place KV cache (seed ${seed})`, () => {
     }));
     const a = await generateBatch(ctx(true), jobs);
     const b = await generateBatch(ctx(false), jobs);
-    expect(a).toEqual(b);
+    expect(a.map((o) => [o.tokenIds, o.text, o.finishReason])).toEqual(b.map((o) => [o.tokenIds, o.text, o.finishReason]));
     expect(a.map((o) => o.tokenIds.length)).toEqual([6, 9, 12]);
+    // Not bitwise here: when a row leaves, the copying cache also drops leading columns that are padding in every
+    // remaining row, while the in-place one keeps them (masked), so the kernel's softmax sums run over a different
+    // number of exact zeros: differences up to ~1e-5 (measured 1e-6 to 8e-6), inside 1e-4.
+    for (let i = 0; i < jobs.length; i++)
+      for (let t = 0; t < a[i]!.logprobs!.length; t++) {
+        expect(Math.abs(a[i]!.logprobs![t]!.logprob - b[i]!.logprobs![t]!.logprob), `row ${i} token ${t}`).toBeLessThan(1e-4);
+        expect(a[i]!.logprobs![t]!.top.map((x) => x.id)).toEqual(b[i]!.logprobs![t]!.top.map((x) => x.id));
+      }
   });
 });

@@ -302,6 +302,22 @@ describe.skipIf(why !== null)("CUDA model vs CPU model (bf16 vs fp32)", () => {
     expect(() => planCudaMemory(cfg, 2, 16, false, { anchor: "x" as "ewc" })).toThrow(/option 'anchor'/);
   });
 
+  it("plans a KL reference: the model's and its reference's allocations after a step with it", async () => {
+    const cfg = config();
+    for (const recompute of [false, true]) {
+      const plan = planCudaMemory(cfg, 2, 16, recompute, { klRef: true });
+      const gpu = new Model(cfg, "cfg", "cuda"), ref = new Model(cfg, "cfg", "cuda");
+      gpu.initWeights(3, 0.02), ref.initWeights(4, 0.02);
+      gpu.setRecompute(recompute);
+      gpu.setKlReference(ref, 0.5);
+      const r = await gpu.step([batch(new Rng(6), 2, 16, cfg.vocab_size)], 2, 16, { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, gradClip: 0 });
+      expect(r.kl).toBeGreaterThan(0);
+      const m = gpu.memory()!, mr = ref.memory()!;
+      expect(m.weightsBytes + mr.weightsBytes, `recompute ${recompute}`).toBe(plan.weightsBytes);
+      expect(m.activationsBytes + mr.activationsBytes, `recompute ${recompute}`).toBe(plan.activationsBytes);
+    }
+  });
+
   it("plans a full Llama-3.2-1B fine-tune at 8k tokens with recompute inside a 24 GiB card", () => {
     const cfg = engineConfig(JSON.parse(readFileSync(new URL("../models/llama-1b.json", import.meta.url), "utf8")));
     const gib = 2 ** 30;

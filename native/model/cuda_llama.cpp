@@ -251,6 +251,21 @@ CudaMemoryPlan CudaLlama::plan(const LlamaConfig& cfg, int B, int T, bool recomp
   if (o.anchor >= 1) p.weights_bytes += align256(total * 4) + anchor_ws_bytes(infos);
   if (o.anchor == 2) p.weights_bytes += align256(total * 4);
   p.activations_bytes = carve_acts(cfg, B, T, recompute, o.lora, nullptr, &a);
+  // A KL reference (set_kl_reference): its weight state, no trainable state (never stepped), and the
+  // forward's recompute plan. Its own parameters, LoRA factors excluded.
+  if (o.kl_ref) {
+    std::vector<ParamInfo> ref_infos;
+    std::map<std::string, size_t> ref_index;
+    std::vector<Layer> ref_layers;
+    size_t ref_total = 0, e = 0, fn = 0, lh = 0;
+    declare_llama_params(cfg, &e, ref_layers, &fn, &lh, [&](const std::string& name, std::vector<int64_t> shape, size_t* slot) {
+      *slot = append_param(ref_infos, ref_index, ref_total, name, std::move(shape));
+    });
+    State rs{};
+    Acts ra{};
+    p.weights_bytes += carve_state(cfg, ref_total, nullptr, &rs);
+    p.activations_bytes += carve_acts(cfg, B, T, true, LoraConfig{}, nullptr, &ra);
+  }
   return p;
 }
 

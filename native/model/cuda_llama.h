@@ -39,6 +39,7 @@ struct CudaPlanOptions {
   LoraConfig lora;  // rank 0: no LoRA
   std::vector<std::string> frozen;
   int anchor = 0;   // 0: none; 1: L2-SP (the anchor w0); 2: EWC (w0 and its importance weights F)
+  bool kl_ref = false;  // a KL reference of the same config: its weights and a recompute plan for (B, T)
 };
 
 class CudaLlama final : public TrainBackend {

@@ -525,6 +525,8 @@ mt::CudaPlanOptions plan_options(const Napi::Value& v) {
     if (a != "l2sp" && a != "ewc") throw Napi::TypeError::New(env, "'anchor' must be \"l2sp\" or \"ewc\"");
     o.anchor = a == "l2sp" ? 1 : 2;
   }
+  const Napi::Value kl = opts.Get("klRef");
+  if (!absent(kl)) o.kl_ref = to_bool(kl, "klRef");
   return o;
 }
 

@@ -18,6 +18,7 @@ interface BenchArgs extends CommonArgs, Omit<TrainBenchOptions, "log" | "seed" |
   loraTargets?: string;
   gpuMemory: number;
   anchor?: "l2sp" | "ewc";
+  klRef?: boolean;
   data?: string[];
   batches: number[];
   promptTokens: number;
@@ -61,6 +62,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("lora-targets", { type: "string", describe: "bench plan: LoRA projections, e.g. q,v (default all seven)" })
       .option("gpu-memory", { type: "number", default: 24, describe: "bench plan: the card's memory in GiB, for the fits column" })
       .option("anchor", { choices: ["l2sp", "ewc"] as const, describe: "bench plan: with an L2-SP or EWC anchor's buffers" })
+      .option("kl-ref", { type: "boolean", describe: "bench plan: with a KL reference of the same shape" })
       .check((a) => {
         for (const k of ["batch", "seq", "steps", "threads"] as const)
           if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive integer, got ${a[k]}`);
@@ -91,7 +93,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const targets = a.loraTargets?.split(",").map((t) => t.trim());
       for (const t of targets ?? [])
         if (!(LORA_TARGETS as readonly string[]).includes(t)) throw new Error(`--lora-targets: '${t}' is not one of ${LORA_TARGETS.join(", ")}`);
-      const r = benchPlan({ preset: a.preset, batch: a.batch, seq: a.seq, loraRank: a.loraRank, loraTargets: targets as LoraTarget[] | undefined, anchor: a.anchor, gpuGiB: a.gpuMemory });
+      const r = benchPlan({ preset: a.preset, batch: a.batch, seq: a.seq, loraRank: a.loraRank, loraTargets: targets as LoraTarget[] | undefined, anchor: a.anchor, klRef: a.klRef, gpuGiB: a.gpuMemory });
       process.stdout.write((a.json ? JSON.stringify(r) : formatPlan(r)) + "\n");
       return;
     }

@@ -100,12 +100,15 @@ export interface CudaPlanOptions {
   frozen?: readonly string[];
   /** An L2-SP anchor (w0) or an EWC one (w0 and its importance weights F). */
   anchor?: "l2sp" | "ewc";
+  /** A KL reference of the same config (setKlReference): its weights and its forward's recompute plan. */
+  klRef?: boolean;
 }
 
 const CudaPlanOptionsSchema = z.object({
   lora: z.object({ rank: z.number().int().min(1), targets: z.array(z.enum(LORA_TARGETS)).min(1) }).optional(),
   frozen: z.array(z.string()).optional(),
   anchor: z.enum(["l2sp", "ewc"]).optional(),
+  klRef: z.boolean().optional(),
 });
 
 /**
@@ -121,8 +124,8 @@ export function planCudaMemory(config: unknown, B: number, T: number, recompute:
     throw new Error(`planCudaMemory: option '${i.path.join(".")}': ${i.message}`);
   }
   if (!hasCudaBackend()) throw new Error("planning CUDA memory needs an addon with the CUDA backend (docs/cuda.md 'Building')");
-  const { lora, frozen, anchor } = o.data;
-  return native().cudaPlanMemory({ ...c, qk_norm: c.qk_norm }, B, T, recompute, { lora, frozen: frozen ?? [], anchor }) as CudaMemoryPlan;
+  const { lora, frozen, anchor, klRef } = o.data;
+  return native().cudaPlanMemory({ ...c, qk_norm: c.qk_norm }, B, T, recompute, { lora, frozen: frozen ?? [], anchor, klRef }) as CudaMemoryPlan;
 }
 
 /** --device cpu|cuda|auto -> the engine device; auto picks a real CUDA device when this addon has the CUDA model, else the CPU (never the emulation). */

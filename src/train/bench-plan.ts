@@ -16,6 +16,8 @@ export interface PlanOptions {
   loraTargets?: readonly LoraTarget[];
   /** Every row with an L2-SP or EWC anchor's buffers. */
   anchor?: "l2sp" | "ewc";
+  /** Every row with a KL reference of the same shape (its weights and forward plan). */
+  klRef?: boolean;
   /** The card's memory in GiB, for the fits column. */
   gpuGiB: number;
 }
@@ -42,7 +44,7 @@ export interface PlanReport {
 export function benchPlan(o: PlanOptions): PlanReport {
   const config = loadPreset(o.preset);
   const source = `${modelsDir}/${o.preset}.json`;
-  const anchor = o.anchor ? ` + ${o.anchor === "ewc" ? "EWC" : "L2-SP"} anchor` : "";
+  const anchor = (o.anchor ? ` + ${o.anchor === "ewc" ? "EWC" : "L2-SP"} anchor` : "") + (o.klRef ? " + KL reference" : "");
   const kinds: { training: string; lora?: { rank: number; targets: LoraTarget[] } }[] = [{ training: `full fine-tune${anchor}` }];
   if (o.loraRank !== undefined) {
     const targets = [...(o.loraTargets ?? LORA_TARGETS)];
@@ -51,7 +53,7 @@ export function benchPlan(o: PlanOptions): PlanReport {
   const rows: PlanRow[] = [];
   for (const k of kinds)
     for (const recompute of [false, true]) {
-      const p = planCudaMemory(config, o.batch, o.seq, recompute, { ...(k.lora ? { lora: k.lora } : {}), ...(o.anchor ? { anchor: o.anchor } : {}) }, source);
+      const p = planCudaMemory(config, o.batch, o.seq, recompute, { ...(k.lora ? { lora: k.lora } : {}), ...(o.anchor ? { anchor: o.anchor } : {}), ...(o.klRef ? { klRef: true } : {}) }, source);
       const total = p.weightsBytes + p.activationsBytes + CONTEXT_RESERVE_BYTES;
       rows.push({ training: k.training, recompute, weights_bytes: p.weightsBytes, activations_bytes: p.activationsBytes, total_bytes: total, fits: total <= o.gpuGiB * 2 ** 30 });
     }

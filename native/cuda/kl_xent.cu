@@ -291,19 +291,7 @@ KlXentStats lmhead_xent_kl(const bf16* x, const bf16* W, const bf16* xr, const b
   const Scratch w = carve(workspace, R, N, V);
 
   // Labels first: nothing is written if one is bad.
-  const KlDev init{0.0, 0.0, 0, INT_MAX};
-  MT_CUDA_CHECK(cudaMemcpyAsync(w.st, &init, sizeof init, cudaMemcpyHostToDevice, s), "lmhead_xent_kl");
-  auto* kv = validate_labels<KlDev>;
-  MT_LAUNCH(kv, unsigned((N + 255) / 256), 256, 0, s, labels, N, V, w.st);
-  MT_CUDA_LAUNCHED("lmhead_xent_kl (labels)");
-  KlDev host{};
-  MT_CUDA_CHECK(cudaMemcpyAsync(&host, w.st, sizeof host, cudaMemcpyDeviceToHost, s), "lmhead_xent_kl");
-  MT_CUDA_CHECK(cudaStreamSynchronize(s), "lmhead_xent_kl (labels)");
-  if (host.bad_index != INT_MAX) {
-    int32_t y = 0;
-    MT_CUDA_CHECK(cudaMemcpy(&y, labels + host.bad_index, sizeof y, cudaMemcpyDeviceToHost), "lmhead_xent_kl");
-    mt::fail("lmhead_xent_kl: labels[", host.bad_index, "] = ", y, " is outside [0, V=", V, ") and is not -100");
-  }
+  KlDev host = check_labels(labels, N, V, KlDev{0.0, 0.0, 0, INT_MAX}, w.st, "lmhead_xent_kl", s);
 
   run_chunks(x, W, xr, Wr, labels, N, C, Cr, V, grad_scale, kl_weight, dx, dW, R, w, impl, s);
   auto* ks = sum_rows;

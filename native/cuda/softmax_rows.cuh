@@ -1,12 +1,17 @@
-// Device pieces shared by the LM-head kernels (xent.cu, kl_xent.cu): the -100
-// label, label validation into a stats struct, and the online softmax
-// normaliser (running max and sum of exp) with its block-wide reduction.
+// Pieces shared by the LM-head kernels (xent.cu, kl_xent.cu): the -100 label,
+// label validation into a stats struct (and the checked entries' host side of
+// it), and the online softmax normaliser (running max and sum of exp) with its
+// block-wide reduction.
 // Included by .cu files only; internal linkage, one copy per kernel file.
 #pragma once
+#include <climits>
 #include <cmath>
 #include <cstdint>
+#include <string>
 
+#include "cuda/cuda_check.h"
 #include "cuda/device.cuh"
+#include "cuda/types.h"
 
 namespace mt::cuda {
 namespace {
@@ -23,6 +28,27 @@ __global__ void validate_labels(const int32_t* labels, int N, int V, Stats* st) 
   if (y == kIgnore) return;
   if (y < 0 || y >= V) dev::atomic_min(&st->bad_index, i);
   else dev::atomic_add(&st->count, 1);
+}
+
+// The checked entries' first step, on the host: zeroes *st from `init`, validates every label on the device,
+// waits, and fails naming the first bad one (`what` names the entry) before anything else is written.
+// Returns the stats as the device left them (the target count).
+template <class Stats>
+Stats check_labels(const int32_t* labels, int N, int V, const Stats& init, Stats* st, const char* what, Stream s) {
+  const std::string fn = what;
+  MT_CUDA_CHECK(cudaMemcpyAsync(st, &init, sizeof init, cudaMemcpyHostToDevice, s), fn);
+  auto* kv = validate_labels<Stats>;
+  MT_LAUNCH(kv, unsigned((N + 255) / 256), 256, 0, s, labels, N, V, st);
+  MT_CUDA_LAUNCHED(fn + " (labels)");
+  Stats host{};
+  MT_CUDA_CHECK(cudaMemcpyAsync(&host, st, sizeof host, cudaMemcpyDeviceToHost, s), fn);
+  MT_CUDA_CHECK(cudaStreamSynchronize(s), fn + " (labels)");
+  if (host.bad_index != INT_MAX) {
+    int32_t y = 0;
+    MT_CUDA_CHECK(cudaMemcpy(&y, labels + host.bad_index, sizeof y, cudaMemcpyDeviceToHost), fn);
+    ::mt::fail(fn, ": labels[", host.bad_index, "] = ", y, " is outside [0, V=", V, ") and is not -100");
+  }
+  return host;
 }
 
 struct MaxSum {

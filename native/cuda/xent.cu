@@ -255,19 +255,7 @@ XentStats lmhead_xent(const bf16* x, const bf16* W, const int32_t* labels, int N
   const Scratch w = carve(workspace, R, N, V);
 
   // Labels first: nothing is written if one is bad.
-  const XentDev init{0.0, 0, INT_MAX};
-  MT_CUDA_CHECK(cudaMemcpyAsync(w.st, &init, sizeof init, cudaMemcpyHostToDevice, s), "lmhead_xent");
-  auto* kv = validate_labels<XentDev>;
-  MT_LAUNCH(kv, unsigned((N + 255) / 256), 256, 0, s, labels, N, V, w.st);
-  MT_CUDA_LAUNCHED("lmhead_xent (labels)");
-  XentDev host{};
-  MT_CUDA_CHECK(cudaMemcpyAsync(&host, w.st, sizeof host, cudaMemcpyDeviceToHost, s), "lmhead_xent");
-  MT_CUDA_CHECK(cudaStreamSynchronize(s), "lmhead_xent (labels)");
-  if (host.bad_index != INT_MAX) {
-    int32_t y = 0;
-    MT_CUDA_CHECK(cudaMemcpy(&y, labels + host.bad_index, sizeof y, cudaMemcpyDeviceToHost), "lmhead_xent");
-    mt::fail("lmhead_xent: labels[", host.bad_index, "] = ", y, " is outside [0, V=", V, ") and is not -100");
-  }
+  XentDev host = check_labels(labels, N, V, XentDev{0.0, 0, INT_MAX}, w.st, "lmhead_xent", s);
 
   run_chunks(x, W, labels, N, C, V, grad_scale, dx, dW, token_loss, R, w, impl, s);
   auto* ks = sum_losses;

@@ -2,11 +2,15 @@
 // that this device does not have it yet and where it does.
 #include "model/backend.h"
 
+#include <string>
+
 #include "core/check.h"
 
 namespace mt {
 
 void TrainBackend::not_here(const char* what) const {
+  // "use --device cpu" only where the CPU has it: the CPU backend lacks only what saves GPU memory.
+  if (std::string(device()) == "cpu") fail(what, " is not on the cpu backend yet");
   fail(what, " is not on the ", device(), " backend yet; use --device cpu");
 }
 

@@ -101,7 +101,7 @@ export async function benchTrain(o: TrainBenchOptions): Promise<TrainBenchResult
     try {
       model.setRecompute(true);
     } catch (e) {
-      throw new Error(`--recompute: ${(e as Error).message.replace(/; use --device cpu$/, device === "cpu" ? " (it saves GPU memory with --device cuda)" : "; use --device cpu")}`);
+      throw new Error(`--recompute: ${(e as Error).message}${device === "cpu" ? " (it saves GPU memory with --device cuda)" : ""}`);
     }
   }
   const c = model.config;

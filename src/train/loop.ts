@@ -120,8 +120,8 @@ export async function train(o: TrainOptions, hooks: TrainHooks): Promise<TrainRe
     try {
       model.setRecompute(true);
     } catch (e) {
-      // The engine's sentence ends "use --device cpu", which misleads when the CPU is the device that lacks it.
-      const why = (e as Error).message.replace(/; use --device cpu$/, model.device === "cpu" ? " (it saves GPU memory on --device cuda; the CPU model keeps every activation): drop --recompute here" : "; use --device cpu");
+      const msg = (e as Error).message;
+      const why = model.device === "cpu" ? `${msg} (it saves GPU memory on --device cuda; the CPU model keeps every activation): drop --recompute here` : msg;
       throw new Error(`option 'recompute': ${why}`);
     }
   }
